@@ -1,0 +1,130 @@
+// The contract between calbroker's core and an upstream calendar provider. A provider is one
+// folder under providers/, registered by name in providers/index.ts; the core never imports it.
+
+/** Cronofy's scope words: what an app may ask calbroker for. */
+export const CALENDAR_SCOPES = [
+  'read_account',
+  'list_calendars',
+  'read_events',
+  'create_event',
+  'delete_event',
+  'read_free_busy',
+] as const;
+export type CalendarScope = (typeof CALENDAR_SCOPES)[number];
+
+/** Upstream tokens as the core stores them (encrypted) and keeps fresh. */
+export interface UpstreamTokens {
+  accessToken: string;
+  /** Absent when the provider did not send one; the core then keeps the one it has. */
+  refreshToken?: string | undefined;
+  expiresAt?: Date | undefined;
+  /** The upstream's granted scope string, as it sent it. */
+  scope: string;
+}
+
+export interface UpstreamIdentity {
+  /** Stable id of the upstream account (OIDC `sub`). */
+  subject: string;
+  email?: string | undefined;
+  name?: string | undefined;
+  /** What apps see as `profile_name`: usually the email address. */
+  profileName: string;
+}
+
+export interface AuthorizationStart {
+  /** Where the user's browser goes next. */
+  url: URL;
+  /** Opaque to the core: kept with the state and handed back on the callback (PKCE verifier, nonce, ...). */
+  pending: Record<string, string>;
+}
+
+export interface ConnectResult {
+  identity: UpstreamIdentity;
+  tokens: UpstreamTokens;
+  /** Which calendar scopes the upstream actually granted (users can untick permissions). */
+  grantedScopes: CalendarScope[];
+}
+
+/** The OAuth capability: connect an upstream account and keep its tokens alive. */
+export interface OAuthConnector {
+  startAuthorization(request: { state: string; redirectUri: string; scopes: CalendarScope[] }): Promise<AuthorizationStart>;
+  /** Exchanges the callback's code. Throws UpstreamError('access_denied') when the user declined. */
+  completeAuthorization(request: {
+    callbackUrl: URL;
+    redirectUri: string;
+    state: string;
+    pending: Record<string, string>;
+  }): Promise<ConnectResult>;
+  /** Throws UpstreamError('invalid_grant') when the refresh token is dead. */
+  refresh(refreshToken: string): Promise<UpstreamTokens>;
+  revoke?(token: string): Promise<void>;
+}
+
+export interface UpstreamCalendar {
+  /** The provider's id; the core maps it to a stable calbroker calendar_id. */
+  upstreamId: string;
+  name: string;
+  readonly: boolean;
+  deleted: boolean;
+  primary: boolean;
+}
+
+/** The calendar-listing capability. */
+export interface CalendarReader {
+  /** Every calendar of the account, all pages followed. Throws UpstreamError('unauthorized') on a dead access token. */
+  listCalendars(accessToken: string): Promise<UpstreamCalendar[]>;
+}
+
+export interface ProviderAdapter {
+  /** URL-safe name used in paths and `provider_name` (e.g. the folder name). */
+  readonly name: string;
+  /** Shown to people on hosted pages. */
+  readonly displayName: string;
+  readonly oauth: OAuthConnector;
+  readonly calendars: CalendarReader;
+}
+
+export interface ProviderContext {
+  /** calbroker's PUBLIC_URL; the provider sends users back to PUBLIC_URL/{name}/accounts/connect. */
+  publicUrl: string;
+}
+
+export interface ProviderFactory {
+  readonly name: string;
+  /** The environment variables this provider reads, for the README and error messages. */
+  readonly settings: Array<{ name: string; description: string; default?: string }>;
+  /**
+   * Validates this provider's settings. Returns undefined when the provider is not configured
+   * (disabled); throws ProviderConfigError naming the bad variable when it is misconfigured.
+   */
+  create(env: Record<string, string | undefined>, context: ProviderContext): ProviderAdapter | undefined;
+}
+
+export class ProviderConfigError extends Error {
+  override name = 'ProviderConfigError';
+}
+
+export type UpstreamErrorKind =
+  /** The user declined on the provider's consent screen. */
+  | 'access_denied'
+  /** The refresh token (or code) is dead: the user must connect again. */
+  | 'invalid_grant'
+  /** The access token was refused: refresh and retry once. */
+  | 'unauthorized'
+  /** Throttled; `retryAfter` seconds when the provider said. */
+  | 'rate_limited'
+  /** Timeouts, 5xx, connection failures: temporary. */
+  | 'unavailable'
+  /** The provider answered something we cannot use. */
+  | 'invalid_response';
+
+export class UpstreamError extends Error {
+  constructor(
+    readonly kind: UpstreamErrorKind,
+    message: string,
+    readonly options: { retryAfter?: number; status?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'UpstreamError';
+  }
+}

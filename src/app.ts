@@ -1,0 +1,62 @@
+// Builds the calbroker fastify app from already-opened dependencies. It does not listen: see server.ts.
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ProviderAdapter } from '../providers/index.js';
+import type { Config } from './config.js';
+import type { Keyring } from './crypto/keyring.js';
+import { errorHandler } from './http/error-handler.js';
+import { requireBearer } from './http/bearer.js';
+import { loggerOptions } from './logging.js';
+import { providersPlugin, stateStorePlugin, storagePlugin } from './plugins/infrastructure.js';
+import { authorizeRoutes } from './routes/authorize/index.js';
+import { connectRoutes } from './routes/connect.js';
+import { metadataRoutes } from './routes/metadata.js';
+import { registrationRoutes } from './routes/registration.js';
+import { tokenRoutes } from './routes/token/index.js';
+import { calendarRoutes } from './routes/v1/calendars.js';
+import type { OpenDatabase } from './storage/database.js';
+import type { StateStore } from './state/state-store.js';
+import { UpstreamAccess } from './upstream/access.js';
+
+export interface AppDependencies {
+  config: Config;
+  database: OpenDatabase;
+  stateStore: StateStore;
+  keyring: Keyring;
+  providers: ReadonlyMap<string, ProviderAdapter>;
+  /** Overrides the logger built from config (tests capture logs through it). */
+  logger?: FastifyServerOptions['loggerInstance'];
+}
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
+    bodyLimit: 64 * 1024,
+    // Ids we hand out are long; keep the default guard against absurd URLs.
+    routerOptions: { maxParamLength: 200 },
+  }) as unknown as FastifyInstance;
+
+  const secureCookies = config.publicUrl.startsWith('https:');
+  await app.register(errorHandler, { issuer: config.publicUrl });
+  await app.register(storagePlugin, { database: deps.database, keyring: deps.keyring });
+  await app.register(stateStorePlugin, { stateStore: deps.stateStore });
+  await app.register(providersPlugin, { providers: deps.providers });
+  await app.register(cookie, { secret: deps.keyring.deriveSecrets('cookie signing') });
+  await app.register(formbody);
+
+  await app.register(metadataRoutes, { publicUrl: config.publicUrl });
+  await app.register(registrationRoutes, { registrationToken: config.registrationToken });
+  await app.register(authorizeRoutes, { publicUrl: config.publicUrl, secureCookies });
+  await app.register(connectRoutes, { publicUrl: config.publicUrl, secureCookies, helpUrl: config.helpUrl });
+  await app.register(tokenRoutes);
+
+  const upstream = new UpstreamAccess(deps.database.db, deps.keyring, app.log);
+  await app.register(async (v1) => {
+    requireBearer(v1);
+    await v1.register(calendarRoutes, { upstream });
+  });
+
+  return app;
+}

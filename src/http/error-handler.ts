@@ -1,0 +1,106 @@
+// The one place errors become responses. A route says how its errors look through
+// `config.errorStyle`; the error's own type says what it is.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { ApiError, BearerError, OAuthError, PageError, ServerError, TemporarilyUnavailable } from '../errors.js';
+import { UpstreamError } from '../../providers/index.js';
+import { html, sendPage } from './html.js';
+import { withQuery } from './urls.js';
+
+export type ErrorStyle = 'oauth' | 'authorize' | 'page' | 'api';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    errorStyle?: ErrorStyle;
+  }
+  interface FastifyRequest {
+    /** Set by the authorize pipeline once client and redirect_uri are verified: errors may then go back to the app. */
+    authorizationRedirect?: { redirectUri: string; state: string | undefined };
+  }
+}
+
+/** Errors fastify itself raises (bad JSON, unsupported content type, body too large, schema validation). */
+function asClientError(error: FastifyError): OAuthError | undefined {
+  const status = error.statusCode ?? 500;
+  if (error.validation || (status >= 400 && status < 500)) {
+    return new OAuthError(status === 413 || status === 415 ? status : 400, 'invalid_request', error.message, true);
+  }
+  return undefined;
+}
+
+function upstreamAsOAuth(error: UpstreamError): OAuthError {
+  return new TemporarilyUnavailable('The calendar provider could not be reached; please try again', { detail: error.message });
+}
+
+/** Upstream trouble on /v1, in Cronofy's terms: 429 when throttled, otherwise a gateway error. */
+function upstreamAsApi(error: UpstreamError): ApiError {
+  if (error.kind === 'rate_limited') {
+    const retryAfter = String(error.options.retryAfter ?? 30);
+    return new ApiError(429, { error: 'rate_limited', message: 'The calendar provider is rate limiting this account; retry later' }, { detail: error.message, headers: { 'retry-after': retryAfter } });
+  }
+  const status = error.kind === 'unavailable' ? 503 : 502;
+  return new ApiError(status, { error: 'upstream_error', message: 'The calendar provider could not complete the request; retry later' }, { detail: error.message });
+}
+
+function sendOAuthJson(reply: FastifyReply, error: OAuthError) {
+  return reply
+    .code(error.status)
+    .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...error.headers })
+    .send({ error: error.code, error_description: error.description });
+}
+
+function sendApi(reply: FastifyReply, error: ApiError | OAuthError) {
+  if (error instanceof ApiError) return reply.code(error.status).headers(error.options.headers ?? {}).send(error.body);
+  // Bearer errors: RFC 6750 puts the detail in WWW-Authenticate; the body repeats it for humans.
+  return reply.code(error.status).headers(error.headers).send({ error: error.code, error_description: error.description });
+}
+
+function sendErrorPage(reply: FastifyReply, error: PageError | OAuthError) {
+  if (error instanceof PageError) {
+    const link = error.options.link;
+    return sendPage(
+      reply,
+      error.status,
+      error.title,
+      html`<h1>${error.title}</h1><p>${error.explanation}</p>${link ? html`<p><a href="${link.href}">${link.text}</a></p>` : ''}`,
+    );
+  }
+  return sendPage(reply, error.status, 'Authorization failed', html`<h1>Authorization failed</h1><p>${error.description}</p><p class="muted">Error: ${error.code}</p>`);
+}
+
+export const errorHandler = fp(
+  async (app: FastifyInstance, options: { issuer: string }) => {
+    app.setErrorHandler((raw: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+      const style = request.routeOptions.config?.errorStyle ?? 'oauth';
+      let error: Error = raw;
+      if (error instanceof UpstreamError) error = style === 'api' ? upstreamAsApi(error) : upstreamAsOAuth(error);
+      if (!(error instanceof OAuthError || error instanceof PageError || error instanceof ApiError)) {
+        error = asClientError(error as FastifyError) ?? error;
+      }
+
+      const known = error instanceof OAuthError || error instanceof PageError || error instanceof ApiError;
+      const serverSide = !known || (error as unknown as { status: number }).status >= 500;
+      // Internal details go to the log only; never tokens (the logger's redaction covers headers).
+      const detail = (error as { detail?: string }).detail ?? (error as { options?: { detail?: string } }).options?.detail;
+      request.log[serverSide ? 'error' : 'info']({ err: known ? undefined : raw, detail, code: (error as OAuthError).code }, error.message);
+
+      if (!known) error = new ServerError('Something went wrong on our side');
+
+      if (style === 'authorize' && error instanceof OAuthError && error.redirectable && request.authorizationRedirect) {
+        const { redirectUri, state } = request.authorizationRedirect;
+        return reply.redirect(
+          withQuery(redirectUri, { error: error.code, error_description: error.description, state, iss: options.issuer }),
+          303,
+        );
+      }
+      if (style === 'authorize' || style === 'page' || error instanceof PageError) return sendErrorPage(reply, error as PageError | OAuthError);
+      if (style === 'api' || error instanceof ApiError || error instanceof BearerError) return sendApi(reply, error as ApiError | OAuthError);
+      return sendOAuthJson(reply, error as OAuthError);
+    });
+
+    app.setNotFoundHandler((request, reply) => {
+      reply.code(404).send({ error: 'not_found', error_description: `No route for ${request.method} ${request.url.split('?')[0]}` });
+    });
+  },
+  { name: 'calbroker-error-handler' },
+);

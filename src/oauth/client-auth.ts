@@ -1,0 +1,52 @@
+// Client authentication at the token and revocation endpoints: client_secret_basic or client_secret_post.
+import type { FastifyRequest } from 'fastify';
+import type { Database } from '../storage/database.js';
+import { findApp } from '../storage/apps.js';
+import type { App } from '../storage/schema.js';
+import { InvalidClient, InvalidRequest } from '../errors.js';
+import { hashSecret, secretMatches } from '../crypto/tokens.js';
+import type { Params } from './parameters.js';
+
+// Compared against when the client is unknown, so that case costs the same as a wrong secret.
+const UNKNOWN_CLIENT_HASH = hashSecret('calbroker-unknown-client');
+
+/** RFC 6749 2.3.1: Basic credentials are form-encoded before being joined with ':'. */
+function parseBasic(header: string): { clientId: string; clientSecret: string } {
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new InvalidClient('Malformed Basic credentials', { usedBasic: true });
+  try {
+    const unform = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    return { clientId: unform(decoded.slice(0, colon)), clientSecret: unform(decoded.slice(colon + 1)) };
+  } catch {
+    throw new InvalidClient('Malformed Basic credentials', { usedBasic: true });
+  }
+}
+
+export async function authenticateClient(db: Database, request: FastifyRequest, params: Params): Promise<App> {
+  const header = request.headers.authorization ?? '';
+  // The cronofy SDK sends "Authorization: Bearer undefined" here: a Bearer header is not client authentication.
+  const usedBasic = /^basic /i.test(header);
+  let clientId: string | undefined;
+  let clientSecret: string | undefined;
+  if (usedBasic) {
+    if (params.client_secret) throw new InvalidRequest('Client credentials were sent both in the Authorization header and in the body');
+    ({ clientId, clientSecret } = parseBasic(header));
+    if (params.client_id && params.client_id !== clientId) {
+      throw new InvalidRequest('client_id in the body differs from the one in the Authorization header');
+    }
+  } else {
+    clientId = params.client_id;
+    clientSecret = params.client_secret;
+  }
+  if (!clientId || !clientSecret) {
+    throw new InvalidClient('Client authentication is required (client_secret_basic or client_secret_post)', { usedBasic });
+  }
+
+  const app = await findApp(db, clientId);
+  const matches = secretMatches(clientSecret, app?.secretHash ?? UNKNOWN_CLIENT_HASH);
+  if (!app || !matches) {
+    throw new InvalidClient('Client authentication failed', { usedBasic, detail: app ? `wrong secret for ${clientId}` : 'unknown client' });
+  }
+  return app;
+}

@@ -1,0 +1,65 @@
+// The short-lived records of an authorization in flight, each in its own slot of the StateStore.
+// Keys are hashes of the secrets that name them, so a dump of the store holds nothing redeemable.
+import type { CalendarScope } from '../../providers/index.js';
+import { hashSecret } from '../crypto/tokens.js';
+import type { StateStore, StateValue } from '../state/state-store.js';
+
+class Slot<T extends object> {
+  constructor(
+    private readonly prefix: string,
+    readonly ttlSeconds: number,
+  ) {}
+
+  put(store: StateStore, secret: string, value: T): Promise<void> {
+    return store.put(this.key(secret), value as unknown as StateValue, this.ttlSeconds);
+  }
+
+  async get(store: StateStore, secret: string): Promise<T | undefined> {
+    return (await store.get(this.key(secret))) as T | undefined;
+  }
+
+  /** Single use: of concurrent takes, one wins. */
+  async take(store: StateStore, secret: string): Promise<T | undefined> {
+    return (await store.take(this.key(secret))) as T | undefined;
+  }
+
+  private key(secret: string): string {
+    return `${this.prefix}:${hashSecret(secret)}`;
+  }
+}
+
+/** A validated authorize request, waiting for the user's choice on the consent page. */
+export interface PendingAuthorization {
+  clientId: string;
+  redirectUri: string;
+  state?: string | undefined;
+  scope: CalendarScope[];
+  codeChallenge?: string | undefined;
+  /** When the app named a provider, only it is offered. */
+  providerName?: string | undefined;
+  csrfToken: string;
+  /** Hash of the browser-binding cookie. */
+  browser: string;
+}
+
+/** The user went to the upstream provider; we wait for it to send them back with this state. */
+export interface UpstreamAttempt {
+  authorization: Omit<PendingAuthorization, 'csrfToken'>;
+  providerName: string;
+  /** The adapter's opaque data (PKCE verifier, nonce). */
+  pending: Record<string, string>;
+}
+
+/** A calbroker authorization code, bound to everything the token request must match. */
+export interface AuthorizationCode {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge?: string | undefined;
+  scope: string;
+  accountId: string;
+  profileId: string;
+}
+
+export const pendingAuthorizations = new Slot<PendingAuthorization>('authz', 30 * 60);
+export const upstreamAttempts = new Slot<UpstreamAttempt>('upstream', 15 * 60);
+export const authorizationCodes = new Slot<AuthorizationCode>('code', 10 * 60);

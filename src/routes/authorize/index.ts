@@ -1,0 +1,74 @@
+// GET /oauth/authorize shows the consent page; POST /oauth/authorize takes the user's choice
+// and sends them to the chosen upstream provider.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AccessDenied, InvalidRequest, PageError } from '../../errors.js';
+import { ensureBrowserBinding, readBrowserBinding } from '../../http/browser-binding.js';
+import { sendPage } from '../../http/html.js';
+import { randomSecret } from '../../crypto/tokens.js';
+import { readParams } from '../../oauth/parameters.js';
+import { pendingAuthorizations, upstreamAttempts } from '../../oauth/flow-state.js';
+import { timingSafeEqual } from 'node:crypto';
+import { findApp } from '../../storage/apps.js';
+import { connectCallbackUrl } from '../connect.js';
+import { consentPage } from './consent-page.js';
+import { validateAuthorizeRequest } from './validate.js';
+
+export interface AuthorizeRouteOptions {
+  publicUrl: string;
+  secureCookies: boolean;
+}
+
+const expired = () =>
+  new PageError(400, 'This page has expired', 'The authorization request is no longer valid. Please go back to the application and start again.');
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export async function authorizeRoutes(app: FastifyInstance, options: AuthorizeRouteOptions) {
+  const binding = { secure: options.secureCookies };
+
+  app.get('/oauth/authorize', { config: { errorStyle: 'authorize' } }, async (request: FastifyRequest, reply: FastifyReply) => {
+    const { client, authorization } = await validateAuthorizeRequest(app, request);
+    const pending = { ...authorization, csrfToken: randomSecret(), browser: ensureBrowserBinding(request, reply, binding) };
+    const authorizationId = randomSecret();
+    await pendingAuthorizations.put(app.stateStore, authorizationId, pending);
+    const providers = [...app.providers.values()].filter((p) => !pending.providerName || p.name === pending.providerName);
+    return sendPage(reply, 200, `Connect ${client.name}`, consentPage({ client, authorizationId, authorization: pending, providers }));
+  });
+
+  app.post('/oauth/authorize', { config: { errorStyle: 'authorize' } }, async (request, reply) => {
+    const form = readParams(request.body, ['authorization_id', 'csrf_token', 'provider', 'decision']);
+    if (!form.authorization_id) throw expired();
+    const pending = await pendingAuthorizations.get(app.stateStore, form.authorization_id);
+    if (!pending) throw expired();
+    const browser = readBrowserBinding(request, binding);
+    if (!browser || browser !== pending.browser || !form.csrf_token || !sameSecret(form.csrf_token, pending.csrfToken)) {
+      throw new PageError(403, 'Request refused', 'This form was not submitted from the page calbroker showed you. Please go back to the application and start again.');
+    }
+    // Single use: a double submit or a replay finds nothing.
+    if (!(await pendingAuthorizations.take(app.stateStore, form.authorization_id))) throw expired();
+    request.authorizationRedirect = { redirectUri: pending.redirectUri, state: pending.state };
+    // The app may have been deleted while the page was open.
+    if (!(await findApp(app.db, pending.clientId))) throw expired();
+
+    if (form.decision === 'deny') throw new AccessDenied('The user declined to connect a calendar');
+    const providerName = form.provider ?? '';
+    const provider = app.providers.get(providerName);
+    if (!provider || (pending.providerName && pending.providerName !== providerName)) {
+      throw new InvalidRequest('No valid calendar provider was chosen');
+    }
+
+    const { csrfToken: _csrf, ...authorization } = pending;
+    const state = randomSecret();
+    const start = await provider.oauth.startAuthorization({
+      state,
+      redirectUri: connectCallbackUrl(options.publicUrl, provider.name),
+      scopes: pending.scope,
+    });
+    await upstreamAttempts.put(app.stateStore, state, { authorization, providerName, pending: start.pending });
+    return reply.redirect(start.url.href, 303);
+  });
+}

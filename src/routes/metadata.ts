@@ -1,0 +1,35 @@
+// GET /.well-known/oauth-authorization-server (RFC 8414) and GET /health.
+import type { FastifyInstance } from 'fastify';
+import { CALENDAR_SCOPES } from '../../providers/index.js';
+
+export async function metadataRoutes(app: FastifyInstance, options: { publicUrl: string }) {
+  const issuer = options.publicUrl;
+  const metadata = {
+    issuer,
+    authorization_endpoint: `${issuer}/oauth/authorize`,
+    token_endpoint: `${issuer}/oauth/token`,
+    revocation_endpoint: `${issuer}/oauth/token/revoke`,
+    registration_endpoint: `${issuer}/oauth/register`,
+    scopes_supported: [...CALENDAR_SCOPES],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+  };
+  app.get('/.well-known/oauth-authorization-server', async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=3600').send(metadata),
+  );
+
+  app.get('/health', async (request, reply) => {
+    try {
+      await Promise.all([app.database.ping(), app.stateStore.ping()]);
+      return { status: 'ok' };
+    } catch (error) {
+      request.log.warn({ err: error }, 'health check failed');
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+}

@@ -1,0 +1,23 @@
+// POST /oauth/register: RFC 7591 dynamic client registration, optionally guarded by REGISTRATION_TOKEN.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BearerError } from '../errors.js';
+import { registerApp } from '../oauth/registration.js';
+import { hashSecret } from '../crypto/tokens.js';
+
+function checkRegistrationToken(request: FastifyRequest, expected: string): void {
+  const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+  const presented = Buffer.from(hashSecret(match?.[1] ?? ''));
+  const wanted = Buffer.from(hashSecret(expected));
+  if (!match || !timingSafeEqual(presented, wanted)) {
+    throw new BearerError(401, match ? 'invalid_token' : undefined, 'Registration requires the operator registration token');
+  }
+}
+
+export async function registrationRoutes(app: FastifyInstance, options: { registrationToken: string | undefined }) {
+  app.post('/oauth/register', { config: { errorStyle: 'oauth' } }, async (request, reply) => {
+    if (options.registrationToken) checkRegistrationToken(request, options.registrationToken);
+    const registered = await registerApp(app.db, request.body);
+    return reply.code(201).header('cache-control', 'no-store').send(registered);
+  });
+}

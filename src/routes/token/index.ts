@@ -1,0 +1,49 @@
+// POST /oauth/token and POST /oauth/token/revoke. Both accept form (RFC 6749) and JSON (the cronofy SDK) bodies.
+import type { FastifyInstance } from 'fastify';
+import { InvalidRequest, UnsupportedGrantType } from '../../errors.js';
+import { authenticateClient } from '../../oauth/client-auth.js';
+import { readParams } from '../../oauth/parameters.js';
+import { revokeToken } from '../../storage/grants.js';
+import { authorizationCodeGrant } from './grants/authorization-code.js';
+import { refreshTokenGrant } from './grants/refresh-token.js';
+
+const GRANTS = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+} as const;
+
+const TOKEN_PARAMS = ['grant_type', 'client_id', 'client_secret', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'scope'] as const;
+const REVOKE_PARAMS = ['client_id', 'client_secret', 'token', 'token_type_hint', 'refresh_token'] as const;
+
+function requireObjectBody(body: unknown): void {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InvalidRequest('The request body must be application/x-www-form-urlencoded or a JSON object');
+  }
+}
+
+export async function tokenRoutes(app: FastifyInstance) {
+  app.post('/oauth/token', { config: { errorStyle: 'oauth' } }, async (request, reply) => {
+    requireObjectBody(request.body);
+    const params = readParams(request.body, TOKEN_PARAMS);
+    const client = await authenticateClient(app.db, request, params);
+    if (!params.grant_type) throw new InvalidRequest('grant_type is required');
+    const grant = GRANTS[params.grant_type as keyof typeof GRANTS];
+    if (!grant || !Object.hasOwn(GRANTS, params.grant_type)) {
+      throw new UnsupportedGrantType(`grant_type ${params.grant_type} is not supported`);
+    }
+    const body = await grant(app, client, params);
+    return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
+  });
+
+  app.post('/oauth/token/revoke', { config: { errorStyle: 'oauth' } }, async (request, reply) => {
+    requireObjectBody(request.body);
+    const params = readParams(request.body, REVOKE_PARAMS);
+    const client = await authenticateClient(app.db, request, params);
+    // The cronofy SDK's revokeAuthorization() sends refresh_token rather than token.
+    const token = params.token ?? params.refresh_token;
+    if (!token) throw new InvalidRequest('token is required');
+    // RFC 7009 2.2: unknown or foreign tokens also answer 200, so the endpoint reveals nothing.
+    await revokeToken(app.db, client.id, token);
+    return reply.code(200).header('cache-control', 'no-store').send();
+  });
+}

@@ -1,0 +1,24 @@
+// Cronofy's token response body.
+import type { Database } from '../../storage/database.js';
+import { linkingProfile } from '../../storage/grants.js';
+import type { Grant } from '../../storage/schema.js';
+
+export async function tokenResponse(
+  db: Database,
+  grant: Grant,
+  tokens: { accessToken: string; refreshToken: string; expiresIn: number; scope: string },
+) {
+  const profile = await linkingProfile(db, grant);
+  return {
+    token_type: 'bearer',
+    access_token: tokens.accessToken,
+    expires_in: tokens.expiresIn,
+    refresh_token: tokens.refreshToken,
+    scope: tokens.scope,
+    account_id: grant.accountId,
+    sub: grant.accountId,
+    ...(profile && {
+      linking_profile: { provider_name: profile.providerName, profile_id: profile.id, profile_name: profile.profileName },
+    }),
+  };
+}

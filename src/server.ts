@@ -1,0 +1,46 @@
+// Entry point: read configuration, open dependencies, listen, and shut down gracefully.
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openRuntime } from './runtime.js';
+import { ProviderConfigError } from '../providers/index.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const runtime = await openRuntime(config);
+  const app = await buildApp({ config, ...runtime });
+
+  if (runtime.database.embedded || !config.redisUrl) {
+    app.log.warn(
+      { database: runtime.database.embedded ? `PGlite in ${config.dataDir}` : 'PostgreSQL', state: config.redisUrl ? 'Redis' : 'in-process' },
+      'running embedded: this mode is single-instance; set DATABASE_URL and REDIS_URL to run several instances',
+    );
+  }
+  if (runtime.providers.size === 0) {
+    app.log.warn('no calendar provider is configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET');
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    timer.unref();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(`calbroker is ready at ${config.publicUrl} (providers: ${[...runtime.providers.keys()].join(', ') || 'none'})`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof ProviderConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('calbroker failed to start:', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+// In-process StateStore for embedded, single-instance mode.
+import type { StateStore, StateValue } from './state-store.js';
+
+interface Entry {
+  json: string;
+  expiresAt: number;
+}
+
+export class MemoryStateStore implements StateStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(sweepIntervalMs = 60_000) {
+    // Expired entries are also dropped on read; the sweep only bounds memory.
+    this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs);
+    this.sweeper.unref();
+  }
+
+  async put(key: string, value: StateValue, ttlSeconds: number): Promise<void> {
+    // Stored as JSON so callers get copies, exactly as from Redis.
+    this.entries.set(key, { json: JSON.stringify(value), expiresAt: Date.now() + ttlSeconds * 1000 });
+  }
+
+  async get(key: string): Promise<StateValue | undefined> {
+    const entry = this.live(key);
+    return entry ? (JSON.parse(entry.json) as StateValue) : undefined;
+  }
+
+  async take(key: string): Promise<StateValue | undefined> {
+    const entry = this.live(key);
+    this.entries.delete(key);
+    return entry ? (JSON.parse(entry.json) as StateValue) : undefined;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.entries.clear();
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+  }
+}

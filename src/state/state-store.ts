@@ -1,0 +1,15 @@
+// The port for short-lived state: pending authorizations, upstream state/PKCE, authorization codes.
+// Every entry expires; `take` is atomic, so a value can be consumed exactly once across instances.
+
+export type StateValue = Record<string, unknown>;
+
+export interface StateStore {
+  /** Stores `value` under `key` for `ttlSeconds`, replacing any previous value. */
+  put(key: string, value: StateValue, ttlSeconds: number): Promise<void>;
+  get(key: string): Promise<StateValue | undefined>;
+  /** Reads and deletes in one step: of several concurrent takes of one key, exactly one gets the value. */
+  take(key: string): Promise<StateValue | undefined>;
+  delete(key: string): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

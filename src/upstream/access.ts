@@ -1,0 +1,80 @@
+// Calls to an upstream provider with a profile's stored tokens, kept fresh: refreshed shortly
+// before they expire, and once after the provider refuses them (then the call is retried once).
+import type { FastifyBaseLogger } from 'fastify';
+import { UpstreamError, type ProviderAdapter } from '../../providers/index.js';
+import type { Keyring } from '../crypto/keyring.js';
+import { ApiError } from '../errors.js';
+import { loadTokens, saveTokens } from '../storage/credentials.js';
+import type { Database } from '../storage/database.js';
+import { markDisconnected } from '../storage/profiles.js';
+import type { Profile } from '../storage/schema.js';
+
+const REFRESH_MARGIN_MS = 60_000;
+
+export class ProfileDisconnectedError extends ApiError {
+  constructor(profile: Profile) {
+    super(
+      409,
+      {
+        error: 'profile_disconnected',
+        message: `The ${profile.providerName} profile ${profile.profileName} (${profile.id}) is no longer connected; the user must connect it again`,
+        profile_id: profile.id,
+      },
+      { detail: `profile ${profile.id} disconnected` },
+    );
+  }
+}
+
+export class UpstreamAccess {
+  // Single flight within this process: concurrent callers share one refresh per profile.
+  private readonly refreshing = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly keyring: Keyring,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** Runs `call` with a valid upstream access token for `profile`. */
+  async call<T>(profile: Profile, provider: ProviderAdapter, call: (accessToken: string) => Promise<T>): Promise<T> {
+    const tokens = await loadTokens(this.db, this.keyring, profile.id);
+    if (!tokens) throw new ProfileDisconnectedError(profile);
+    const expiring = tokens.expiresAt !== undefined && tokens.expiresAt.getTime() - Date.now() < REFRESH_MARGIN_MS;
+    let accessToken = expiring ? await this.refresh(profile, provider) : tokens.accessToken;
+    try {
+      return await call(accessToken);
+    } catch (error) {
+      if (!(error instanceof UpstreamError) || error.kind !== 'unauthorized' || expiring) throw error;
+      accessToken = await this.refresh(profile, provider);
+      return call(accessToken);
+    }
+  }
+
+  private refresh(profile: Profile, provider: ProviderAdapter): Promise<string> {
+    let inFlight = this.refreshing.get(profile.id);
+    if (!inFlight) {
+      inFlight = this.refreshNow(profile, provider).finally(() => this.refreshing.delete(profile.id));
+      this.refreshing.set(profile.id, inFlight);
+    }
+    return inFlight;
+  }
+
+  private async refreshNow(profile: Profile, provider: ProviderAdapter): Promise<string> {
+    const stored = await loadTokens(this.db, this.keyring, profile.id);
+    if (!stored?.refreshToken) throw new ProfileDisconnectedError(profile);
+    try {
+      const fresh = await provider.oauth.refresh(stored.refreshToken);
+      // saveTokens keeps the stored refresh token when the provider did not send a new one.
+      await saveTokens(this.db, this.keyring, profile.id, fresh);
+      this.log.info({ profileId: profile.id }, 'refreshed upstream access token');
+      return fresh.accessToken;
+    } catch (error) {
+      if (error instanceof UpstreamError && error.kind === 'invalid_grant') {
+        await markDisconnected(this.db, profile.id);
+        this.log.warn({ profileId: profile.id }, 'upstream refused the refresh token; profile marked disconnected');
+        throw new ProfileDisconnectedError(profile);
+      }
+      throw error;
+    }
+  }
+}
