@@ -1,0 +1,77 @@
+// The StateStore contract: one suite, run against every backend (see state-store.test.ts).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StateStore } from '../../src/state/state-store.js';
+
+interface Test {
+  test(name: string, fn: (t: Test) => Promise<void>): Promise<void>;
+  same(a: unknown, b: unknown, message?: string): void;
+  equal(a: unknown, b: unknown, message?: string): void;
+  teardown(fn: () => unknown): void;
+}
+
+export function stateStoreContract(t: Test, open: (t: Test) => Promise<StateStore>): void {
+  const store = async (t: Test) => {
+    const s = await open(t);
+    t.teardown(() => s.close());
+    return s;
+  };
+
+  void t.test('put then get returns an equal copy', async (t) => {
+    const s = await store(t);
+    await s.put('a', { n: 1, nested: { list: ['x', 'y'] } }, 60);
+    t.same(await s.get('a'), { n: 1, nested: { list: ['x', 'y'] } });
+    t.same(await s.get('a'), { n: 1, nested: { list: ['x', 'y'] } }, 'get does not consume');
+  });
+
+  void t.test('missing keys read as undefined', async (t) => {
+    const s = await store(t);
+    t.equal(await s.get('nope'), undefined);
+    t.equal(await s.take('nope'), undefined);
+  });
+
+  void t.test('put replaces the previous value', async (t) => {
+    const s = await store(t);
+    await s.put('k', { v: 1 }, 60);
+    await s.put('k', { v: 2 }, 60);
+    t.same(await s.get('k'), { v: 2 });
+  });
+
+  void t.test('take returns the value once', async (t) => {
+    const s = await store(t);
+    await s.put('code', { v: 'x' }, 60);
+    t.same(await s.take('code'), { v: 'x' });
+    t.equal(await s.take('code'), undefined, 'second take finds nothing');
+    t.equal(await s.get('code'), undefined);
+  });
+
+  void t.test('of 25 parallel takes of one key exactly one gets the value', async (t) => {
+    const s = await store(t);
+    await s.put('race', { v: 'prize' }, 60);
+    const results = await Promise.all(Array.from({ length: 25 }, () => s.take('race')));
+    t.equal(results.filter((r) => r !== undefined).length, 1);
+  });
+
+  void t.test('entries expire after their TTL', async (t) => {
+    const s = await store(t);
+    await s.put('short', { v: 1 }, 0.15);
+    await s.put('long', { v: 2 }, 60);
+    await sleep(400);
+    t.equal(await s.get('short'), undefined, 'expired entry is gone');
+    t.equal(await s.take('short'), undefined, 'expired entry cannot be taken');
+    t.same(await s.get('long'), { v: 2 }, 'unexpired entry stays');
+  });
+
+  void t.test('delete removes the key', async (t) => {
+    const s = await store(t);
+    await s.put('d', { v: 1 }, 60);
+    await s.delete('d');
+    t.equal(await s.get('d'), undefined);
+    await s.delete('d');
+  });
+
+  void t.test('ping answers while the store is up', async (t) => {
+    const s = await store(t);
+    await s.ping();
+    t.equal(true, true, 'ping resolved');
+  });
+}
