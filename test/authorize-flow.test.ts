@@ -1,6 +1,6 @@
 // The hosted authorization flow's unhappy paths, over real HTTP with a cookie-carrying browser.
 import { count } from 'drizzle-orm';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { accounts } from '../src/storage/schema.js';
 import { startFakeGoogle } from './fake-google/index.js';
 import { TestBrowser, hiddenInput } from './helpers/browser.js';
@@ -9,7 +9,7 @@ import { authorizeUrl, connectThroughConsent, redirectParams } from './helpers/f
 
 const REDIRECT_URI = 'https://app.example.com/cb';
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0], extra?: Record<string, string>) {
+async function setup(t: Test, extra?: Record<string, string>) {
   const google = await startFakeGoogle();
   t.teardown(() => google.close());
   google.addUser({ sub: 'sub-1', email: 'ada@example.com', name: 'Ada', calendars: [{ id: 'ada@example.com', summary: 'Ada', accessRole: 'owner', primary: true }] });

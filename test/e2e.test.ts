@@ -131,7 +131,7 @@ for (const mode of MODES) {
     t.match(after.headers.get('www-authenticate'), /error="invalid_token"/);
     const refreshAgain = new Cronofy({ client_id: client.client_id, client_secret: client.client_secret, refresh_token: token.refresh_token });
     refreshAgain.urls.api = broker.url;
-    await t.rejects(refreshAgain.refreshAccessToken(), { statusCode: 400 }, 'revoked refresh token is refused');
+    await t.rejects(refreshAgain.refreshAccessToken(), { message: /invalid_grant/, statusCode: 400 }, 'revoked refresh token is refused');
   });
 
   t.test(`openid-client: discovery, PKCE, iss check, code grant, refresh, revocation (${mode})`, async (t) => {
@@ -163,14 +163,14 @@ for (const mode of MODES) {
 
     const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
     t.equal(tokens.scope, 'list_calendars');
-    t.equal(tokens.expiresIn(), 3600);
+    t.equal(tokens.expires_in, 3600);
     const calendars = await oidc.fetchProtectedResource(config, tokens.access_token, new URL('/v1/calendars', broker.url), 'GET');
     t.equal(calendars.status, 200);
     t.equal(((await calendars.json()) as { calendars: unknown[] }).calendars.length, 5);
 
     await t.rejects(
       oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }),
-      { error: 'invalid_grant' },
+      { code: 'OAUTH_RESPONSE_BODY_ERROR', error: 'invalid_grant' },
       'a code redeems once',
     );
 
@@ -179,7 +179,7 @@ for (const mode of MODES) {
     t.not(refreshed.access_token, tokens.access_token);
 
     await oidc.tokenRevocation(config, tokens.refresh_token!);
-    await t.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), { error: 'invalid_grant' }, 'revoked refresh token is dead');
+    await t.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), { code: 'OAUTH_RESPONSE_BODY_ERROR', error: 'invalid_grant' }, 'revoked refresh token is dead');
     const afterRevoke = await fetch(`${broker.url}/v1/calendars`, { headers: { authorization: `Bearer ${refreshed.access_token}` } });
     t.equal(afterRevoke.status, 401, 'access tokens of the revoked grant are dead');
     await oidc.tokenRevocation(config, 'never-issued-token');

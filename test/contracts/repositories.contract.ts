@@ -1,5 +1,6 @@
 // Repository behaviour, one suite for every database backend (see repositories.test.ts).
 import { eq, sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import { Keyring } from '../../src/crypto/keyring.js';
 import { hashSecret } from '../../src/crypto/tokens.js';
 import { createApp, findApp, listApps } from '../../src/storage/apps.js';
@@ -10,18 +11,6 @@ import type { OpenDatabase } from '../../src/storage/database.js';
 import { createGrant, findAccessToken, findGrantByRefreshToken, issueAccessToken, revokeToken } from '../../src/storage/grants.js';
 import { accessTokens, accounts, profiles, upstreamCredentials } from '../../src/storage/schema.js';
 
-interface Test {
-  test(name: string, fn: (t: Test) => Promise<void>): Promise<void>;
-  same(a: unknown, b: unknown, message?: string): void;
-  equal(a: unknown, b: unknown, message?: string): void;
-  not(a: unknown, b: unknown, message?: string): void;
-  ok(a: unknown, message?: string): void;
-  notOk(a: unknown, message?: string): void;
-  match(a: unknown, b: unknown, message?: string): void;
-  rejects(p: Promise<unknown>, expected: unknown, message?: string): Promise<void>;
-  throws(fn: () => unknown, expected?: unknown, message?: string): void;
-  teardown(fn: () => unknown): void;
-}
 
 const keyring = Keyring.parse(`${Keyring.generateSpec('k1')}`);
 const identity = { subject: 'google-sub-1', email: 'ada@example.com', name: 'Ada', profileName: 'ada@example.com' };

@@ -1,13 +1,8 @@
 // The StateStore contract: one suite, run against every backend (see state-store.test.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Test } from 'tap';
 import type { StateStore } from '../../src/state/state-store.js';
 
-interface Test {
-  test(name: string, fn: (t: Test) => Promise<void>): Promise<void>;
-  same(a: unknown, b: unknown, message?: string): void;
-  equal(a: unknown, b: unknown, message?: string): void;
-  teardown(fn: () => unknown): void;
-}
 
 export function stateStoreContract(t: Test, open: (t: Test) => Promise<StateStore>): void {
   const store = async (t: Test) => {
