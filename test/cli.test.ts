@@ -1,0 +1,40 @@
+// The operator CLI creates and lists apps in the same database the server uses.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { Keyring } from '../src/crypto/keyring.js';
+import { freshDatabase } from './helpers/services.js';
+
+const run = promisify(execFile);
+
+async function apps(env: Record<string, string>, ...args: string[]) {
+  return run(process.execPath, ['--import', 'tsx', 'src/cli/apps.ts', ...args], { env: { ...process.env, ...env } }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+}
+
+t.test('apps create prints the registration JSON; apps list lists it', async (t) => {
+  const env = { DATABASE_URL: await freshDatabase(t), ENCRYPTION_KEYS: Keyring.generateSpec('k') };
+  const created = await apps(env, 'create', '--name', 'Planner', '--redirect-uri', 'https://a.example/cb', '--redirect-uri', 'http://localhost:9/cb');
+  t.equal(created.code, 0, created.stderr);
+  const app = JSON.parse(created.stdout);
+  t.match(app, { client_id: /^app_/, client_secret: String, client_name: 'Planner', client_secret_expires_at: 0 });
+  t.same(app.redirect_uris, ['https://a.example/cb', 'http://localhost:9/cb']);
+
+  const listed = await apps(env, 'list');
+  const list = JSON.parse(listed.stdout);
+  t.equal(list.length, 1);
+  t.match(list[0], { client_id: app.client_id, verified: false });
+  t.notOk('client_secret' in list[0], 'list never shows secrets');
+});
+
+t.test('apps create refuses bad input with a clear message', async (t) => {
+  const env = { DATABASE_URL: await freshDatabase(t), ENCRYPTION_KEYS: Keyring.generateSpec('k') };
+  const bad = await apps(env, 'create', '--name', 'x', '--redirect-uri', 'http://evil.example.com/cb');
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /invalid_redirect_uri: .*must use https/);
+  const usage = await apps(env, 'frobnicate');
+  t.equal(usage.code, 2);
+  t.match(usage.stderr, /Usage:/);
+});
