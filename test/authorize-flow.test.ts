@@ -130,15 +130,19 @@ t.test('no refresh token from Google when one is stored for that user: the store
   t.equal(google.counts.token_refresh, 1, 'refreshed with the kept refresh token');
 });
 
+/** Walks consent and Google's consent, stopping at the callback URL Google sends the browser to. */
+async function callbackUrl(browser: TestBrowser, brokerUrl: string, authorize: string): Promise<string> {
+  const consent = await browser.request(authorize);
+  const toGoogle = await browser.request(`${brokerUrl}/oauth/authorize`, {
+    form: { authorization_id: hiddenInput(consent.body, 'authorization_id'), csrf_token: hiddenInput(consent.body, 'csrf_token'), provider: 'google' },
+  });
+  return (await browser.request(toGoogle.location!)).location!;
+}
+
 t.test('a replayed Google callback gets the start-again page and no second code', async (t) => {
   const { google, url, broker } = await setup(t);
   const browser = new TestBrowser();
-  const consent = await browser.request(url());
-  const toGoogle = await browser.request(`${broker.url}/oauth/authorize`, {
-    form: { authorization_id: hiddenInput(consent.body, 'authorization_id'), csrf_token: hiddenInput(consent.body, 'csrf_token'), provider: 'google' },
-  });
-  const back = await browser.request(toGoogle.location!);
-  const callback = back.location!;
+  const callback = await callbackUrl(browser, broker.url, url());
   const first = await browser.request(callback);
   t.equal(first.status, 303);
   const replay = await browser.request(callback);
@@ -149,14 +153,8 @@ t.test('a replayed Google callback gets the start-again page and no second code'
 
 t.test('a callback presented from another browser is refused before any call to Google', async (t) => {
   const { google, url, broker } = await setup(t);
-  const browser = new TestBrowser();
-  const consent = await browser.request(url());
-  const toGoogle = await browser.request(`${broker.url}/oauth/authorize`, {
-    form: { authorization_id: hiddenInput(consent.body, 'authorization_id'), csrf_token: hiddenInput(consent.body, 'csrf_token'), provider: 'google' },
-  });
-  const back = await browser.request(toGoogle.location!);
-  const attacker = new TestBrowser();
-  const step = await attacker.request(back.location!);
+  const callback = await callbackUrl(new TestBrowser(), broker.url, url());
+  const step = await new TestBrowser().request(callback);
   t.equal(step.status, 400);
   t.match(step.body, /another browser/);
   t.equal(google.counts.token_authorization_code, 0);

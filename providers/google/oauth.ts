@@ -29,7 +29,11 @@ function toUpstreamError(error: unknown, action: string): UpstreamError {
     return new UpstreamError('unavailable', `Google ${action}: unreachable`, { cause: error });
   }
   if (error instanceof oidc.ClientError) {
-    return new UpstreamError('invalid_response', `Google ${action}: ${error.message}`, { cause: error });
+    // A non-OAuth error body (a 5xx page, Google's API-style JSON) arrives as a ClientError carrying the Response.
+    const status = error.cause instanceof Response ? error.cause.status : undefined;
+    if (status === 429) return new UpstreamError('rate_limited', `Google ${action}: HTTP 429`, { status, cause: error });
+    if (status !== undefined && status >= 500) return new UpstreamError('unavailable', `Google ${action}: HTTP ${status}`, { status, cause: error });
+    return new UpstreamError('invalid_response', `Google ${action}: ${error.message}`, { status, cause: error });
   }
   return new UpstreamError('unavailable', `Google ${action} failed`, { cause: error });
 }

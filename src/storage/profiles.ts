@@ -1,14 +1,10 @@
 // Profiles of an account, as the /v1 API reads them.
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Database } from './database.js';
 import { profiles, type Profile } from './schema.js';
 
-export async function connectedProfiles(db: Database, accountId: string): Promise<Profile[]> {
-  return db
-    .select()
-    .from(profiles)
-    .where(and(eq(profiles.accountId, accountId), eq(profiles.connected, true)))
-    .orderBy(asc(profiles.createdAt), asc(profiles.id));
+export async function accountProfiles(db: Database, accountId: string): Promise<Profile[]> {
+  return db.select().from(profiles).where(eq(profiles.accountId, accountId)).orderBy(asc(profiles.createdAt), asc(profiles.id));
 }
 
 /** The upstream refused our refresh token: the user must connect this profile again. */

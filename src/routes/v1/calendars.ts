@@ -1,20 +1,35 @@
 // GET /v1/calendars in Cronofy's shape, listed live from every connected profile.
 import type { FastifyInstance } from 'fastify';
 import { calendarIds } from '../../storage/calendars.js';
-import { connectedProfiles } from '../../storage/profiles.js';
-import type { UpstreamAccess } from '../../upstream/access.js';
+import { accountProfiles } from '../../storage/profiles.js';
+import type { Profile } from '../../storage/schema.js';
+import { ProfileDisconnectedError, type UpstreamAccess } from '../../upstream/access.js';
 
 export async function calendarRoutes(app: FastifyInstance, options: { upstream: UpstreamAccess }) {
   app.get('/v1/calendars', { config: { errorStyle: 'api', scope: 'list_calendars' } }, async (request) => {
-    const result = [];
-    for (const profile of await connectedProfiles(app.db, request.bearer.grant.accountId)) {
+    const calendars = [];
+    const disconnected: Profile[] = [];
+    let listedProfiles = 0;
+    for (const profile of await accountProfiles(app.db, request.bearer.grant.accountId)) {
       const provider = app.providers.get(profile.providerName);
       // A provider switched off by the operator: its calendars cannot be read.
       if (!provider) continue;
-      const upstream = await options.upstream.call(profile, provider, (token) => provider.calendars.listCalendars(token));
+      if (!profile.connected) {
+        disconnected.push(profile);
+        continue;
+      }
+      let upstream;
+      try {
+        upstream = await options.upstream.call(profile, provider, (token) => provider.calendars.listCalendars(token));
+      } catch (error) {
+        if (!(error instanceof ProfileDisconnectedError)) throw error;
+        disconnected.push(profile);
+        continue;
+      }
+      listedProfiles += 1;
       const ids = await calendarIds(app.db, profile.id, upstream.map((c) => c.upstreamId));
       for (const calendar of upstream) {
-        result.push({
+        calendars.push({
           provider_name: profile.providerName,
           profile_id: profile.id,
           profile_name: profile.profileName,
@@ -29,6 +44,9 @@ export async function calendarRoutes(app: FastifyInstance, options: { upstream: 
         });
       }
     }
-    return { calendars: result };
+    // A dead profile beside live ones is skipped (its state shows in /v1/profiles); with nothing
+    // listable at all, an empty list would mislead, so the answer names the profile to reconnect.
+    if (listedProfiles === 0 && disconnected[0]) throw new ProfileDisconnectedError(disconnected[0]);
+    return { calendars };
   });
 }
