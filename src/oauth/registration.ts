@@ -3,10 +3,11 @@ import { InvalidClientMetadata, InvalidRedirectUri } from '../errors.js';
 import { redirectUriProblem } from '../http/urls.js';
 import { clientMetadata, createApp } from '../storage/apps.js';
 import type { Database } from '../storage/database.js';
+import type { ClientInformation } from '../schemas/oauth.js';
 
 const MAX_REDIRECT_URIS = 20;
 
-export async function registerApp(db: Database, metadata: unknown) {
+export async function registerApp(db: Database, metadata: unknown): Promise<ClientInformation> {
   if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new InvalidClientMetadata('The registration request must be a JSON object');
   }

@@ -1,10 +1,11 @@
 // GET /.well-known/oauth-authorization-server (RFC 8414) and GET /health.
 import type { FastifyInstance } from 'fastify';
 import { CALENDAR_SCOPES } from '../../providers/index.js';
+import { ServerMetadata } from '../schemas/oauth.js';
 
 export async function metadataRoutes(app: FastifyInstance, options: { publicUrl: string }) {
   const issuer = options.publicUrl;
-  const metadata = {
+  const metadata: ServerMetadata = {
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
@@ -19,7 +20,7 @@ export async function metadataRoutes(app: FastifyInstance, options: { publicUrl:
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
   };
-  app.get('/.well-known/oauth-authorization-server', async (_request, reply) =>
+  app.get('/.well-known/oauth-authorization-server', { schema: { response: { 200: ServerMetadata } } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=3600').send(metadata),
   );
 

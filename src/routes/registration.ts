@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BearerError } from '../errors.js';
 import { registerApp } from '../oauth/registration.js';
+import { ClientInformation, OAuthErrorBody } from '../schemas/oauth.js';
 import { hashSecret } from '../crypto/tokens.js';
 
 function checkRegistrationToken(request: FastifyRequest, expected: string): void {
@@ -15,7 +16,7 @@ function checkRegistrationToken(request: FastifyRequest, expected: string): void
 }
 
 export async function registrationRoutes(app: FastifyInstance, options: { registrationToken: string | undefined }) {
-  app.post('/oauth/register', { config: { errorStyle: 'oauth' } }, async (request, reply) => {
+  app.post('/oauth/register', { config: { errorStyle: 'oauth' }, schema: { response: { 201: ClientInformation, '4xx': OAuthErrorBody } } }, async (request, reply) => {
     if (options.registrationToken) checkRegistrationToken(request, options.registrationToken);
     const registered = await registerApp(app.db, request.body);
     return reply.code(201).header('cache-control', 'no-store').send(registered);

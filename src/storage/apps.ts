@@ -1,6 +1,7 @@
 // Registered apps (OAuth clients). Client secrets are returned once, at creation, and stored hashed.
 import { asc, eq } from 'drizzle-orm';
 import { hashSecret, randomId, randomSecret } from '../crypto/tokens.js';
+import type { ClientInformation } from '../schemas/oauth.js';
 import type { Database } from './database.js';
 import { apps, type App } from './schema.js';
 
@@ -28,7 +29,7 @@ export async function listApps(db: Database): Promise<App[]> {
 }
 
 /** RFC 7591 client information response (without the secret, which only creation reveals). */
-export function clientMetadata(app: App) {
+export function clientMetadata(app: App): ClientInformation {
   return {
     client_id: app.id,
     client_name: app.name,

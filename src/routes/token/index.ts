@@ -1,6 +1,7 @@
 // POST /oauth/token and POST /oauth/token/revoke. Both accept form (RFC 6749) and JSON (the cronofy SDK) bodies.
 import type { FastifyInstance } from 'fastify';
 import { InvalidRequest, UnsupportedGrantType } from '../../errors.js';
+import { OAuthErrorBody, TokenResponse } from '../../schemas/oauth.js';
 import { authenticateClient } from '../../oauth/client-auth.js';
 import { readParams } from '../../oauth/parameters.js';
 import { revokeToken } from '../../storage/grants.js';
@@ -22,7 +23,7 @@ function requireObjectBody(body: unknown): void {
 }
 
 export async function tokenRoutes(app: FastifyInstance) {
-  app.post('/oauth/token', { config: { errorStyle: 'oauth' } }, async (request, reply) => {
+  app.post('/oauth/token', { config: { errorStyle: 'oauth' }, schema: { response: { 200: TokenResponse, '4xx': OAuthErrorBody } } }, async (request, reply) => {
     requireObjectBody(request.body);
     const params = readParams(request.body, TOKEN_PARAMS);
     const client = await authenticateClient(app.db, request, params);

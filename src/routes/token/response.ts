@@ -1,4 +1,5 @@
 // Cronofy's token response body.
+import type { TokenResponse } from '../../schemas/oauth.js';
 import type { Database } from '../../storage/database.js';
 import { linkingProfile } from '../../storage/grants.js';
 import type { Grant } from '../../storage/schema.js';
@@ -7,7 +8,7 @@ export async function tokenResponse(
   db: Database,
   grant: Grant,
   tokens: { accessToken: string; refreshToken: string; expiresIn: number; scope: string },
-) {
+): Promise<TokenResponse> {
   const profile = await linkingProfile(db, grant);
   return {
     token_type: 'bearer',

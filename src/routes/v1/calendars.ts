@@ -1,13 +1,14 @@
 // GET /v1/calendars in Cronofy's shape, listed live from every connected profile.
 import type { FastifyInstance } from 'fastify';
+import { CalendarList, type Calendar } from '../../schemas/calendars.js';
 import { calendarIds } from '../../storage/calendars.js';
 import { accountProfiles } from '../../storage/profiles.js';
 import type { Profile } from '../../storage/schema.js';
 import { ProfileDisconnectedError, type UpstreamAccess } from '../../upstream/access.js';
 
 export async function calendarRoutes(app: FastifyInstance, options: { upstream: UpstreamAccess }) {
-  app.get('/v1/calendars', { config: { errorStyle: 'api', scope: 'list_calendars' } }, async (request) => {
-    const calendars = [];
+  app.get('/v1/calendars', { config: { errorStyle: 'api', scope: 'list_calendars' }, schema: { response: { 200: CalendarList } } }, async (request): Promise<CalendarList> => {
+    const calendars: Calendar[] = [];
     const disconnected: Profile[] = [];
     let listedProfiles = 0;
     for (const profile of await accountProfiles(app.db, request.bearer.grant.accountId)) {
