@@ -40,28 +40,32 @@ export class UpstreamAccess {
     const tokens = await loadTokens(this.db, this.keyring, profile.id);
     if (!tokens) throw new ProfileDisconnectedError(profile);
     const expiring = tokens.expiresAt !== undefined && tokens.expiresAt.getTime() - Date.now() < REFRESH_MARGIN_MS;
-    let accessToken = expiring ? await this.refresh(profile, provider) : tokens.accessToken;
+    let accessToken = expiring ? await this.refresh(profile, provider, tokens.accessToken) : tokens.accessToken;
     try {
       return await call(accessToken);
     } catch (error) {
       if (!(error instanceof UpstreamError) || error.kind !== 'unauthorized' || expiring) throw error;
-      accessToken = await this.refresh(profile, provider);
+      accessToken = await this.refresh(profile, provider, accessToken);
       return call(accessToken);
     }
   }
 
-  private refresh(profile: Profile, provider: ProviderAdapter): Promise<string> {
+  /** A fresh access token to replace `stale`. */
+  private refresh(profile: Profile, provider: ProviderAdapter, stale: string): Promise<string> {
     let inFlight = this.refreshing.get(profile.id);
     if (!inFlight) {
-      inFlight = this.refreshNow(profile, provider).finally(() => this.refreshing.delete(profile.id));
+      inFlight = this.refreshNow(profile, provider, stale).finally(() => this.refreshing.delete(profile.id));
       this.refreshing.set(profile.id, inFlight);
     }
     return inFlight;
   }
 
-  private async refreshNow(profile: Profile, provider: ProviderAdapter): Promise<string> {
+  private async refreshNow(profile: Profile, provider: ProviderAdapter, stale: string): Promise<string> {
     const stored = await loadTokens(this.db, this.keyring, profile.id);
     if (!stored?.refreshToken) throw new ProfileDisconnectedError(profile);
+    // Re-read: a refresh that finished after this caller read its token already stored a new one.
+    const storedIsFresh = stored.expiresAt === undefined || stored.expiresAt.getTime() - Date.now() >= REFRESH_MARGIN_MS;
+    if (stored.accessToken !== stale && storedIsFresh) return stored.accessToken;
     try {
       const fresh = await provider.oauth.refresh(stored.refreshToken);
       // saveTokens keeps the stored refresh token when the provider did not send a new one.
