@@ -50,8 +50,8 @@ export interface OAuthConnector {
   startAuthorization(request: { state: string; redirectUri: string; scopes: CalendarScope[] }): Promise<AuthorizationStart>;
   /** Exchanges the callback's code. Throws UpstreamError('access_denied') when the user declined. */
   completeAuthorization(request: {
+    /** The full URL the provider sent the user back to, query included. */
     callbackUrl: URL;
-    redirectUri: string;
     state: string;
     pending: Record<string, string>;
   }): Promise<ConnectResult>;

@@ -57,7 +57,6 @@ export async function connectRoutes(app: FastifyInstance, options: ConnectRouteO
       try {
         result = await provider.oauth.completeAuthorization({
           callbackUrl: new URL(callbackBase + query),
-          redirectUri: callbackBase,
           state,
           pending: attempt.pending,
         });

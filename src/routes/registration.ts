@@ -1,16 +1,13 @@
 // POST /oauth/register: RFC 7591 dynamic client registration, optionally guarded by REGISTRATION_TOKEN.
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BearerError } from '../errors.js';
 import { registerApp } from '../oauth/registration.js';
 import { ClientInformation, OAuthErrorBody } from '../schemas/oauth.js';
-import { hashSecret } from '../crypto/tokens.js';
+import { sameSecret } from '../crypto/tokens.js';
 
 function checkRegistrationToken(request: FastifyRequest, expected: string): void {
   const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
-  const presented = Buffer.from(hashSecret(match?.[1] ?? ''));
-  const wanted = Buffer.from(hashSecret(expected));
-  if (!match || !timingSafeEqual(presented, wanted)) {
+  if (!match || !sameSecret(match[1]!, expected)) {
     throw new BearerError(401, match ? 'invalid_token' : undefined, 'Registration requires the operator registration token');
   }
 }

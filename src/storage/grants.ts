@@ -2,7 +2,7 @@
 import { and, eq, gt } from 'drizzle-orm';
 import { hashSecret, randomId, randomSecret } from '../crypto/tokens.js';
 import type { Database } from './database.js';
-import { accessTokens, grants, profiles, type Grant } from './schema.js';
+import { accessTokens, grants, type Grant } from './schema.js';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 
@@ -64,12 +64,6 @@ export async function findAccessToken(db: Database, accessToken: string): Promis
     .innerJoin(grants, eq(grants.id, accessTokens.grantId))
     .where(and(eq(accessTokens.tokenHash, hashSecret(accessToken)), gt(accessTokens.expiresAt, new Date())));
   return row;
-}
-
-/** The grant's linking profile, as the token response reports it. */
-export async function linkingProfile(db: Database, grant: Grant) {
-  const [profile] = await db.select().from(profiles).where(eq(profiles.id, grant.profileId));
-  return profile;
 }
 
 /**

@@ -7,6 +7,11 @@ export async function accountProfiles(db: Database, accountId: string): Promise<
   return db.select().from(profiles).where(eq(profiles.accountId, accountId)).orderBy(asc(profiles.createdAt), asc(profiles.id));
 }
 
+export async function findProfile(db: Database, profileId: string): Promise<Profile | undefined> {
+  const [profile] = await db.select().from(profiles).where(eq(profiles.id, profileId));
+  return profile;
+}
+
 /** The upstream refused our refresh token: the user must connect this profile again. */
 export async function markDisconnected(db: Database, profileId: string): Promise<void> {
   await db.update(profiles).set({ connected: false }).where(eq(profiles.id, profileId));

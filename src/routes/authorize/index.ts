@@ -4,10 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AccessDenied, InvalidRequest, PageError } from '../../errors.js';
 import { ensureBrowserBinding, readBrowserBinding } from '../../http/browser-binding.js';
 import { sendPage } from '../../http/html.js';
-import { randomSecret } from '../../crypto/tokens.js';
+import { randomSecret, sameSecret } from '../../crypto/tokens.js';
 import { readParams } from '../../oauth/parameters.js';
 import { pendingAuthorizations, upstreamAttempts } from '../../oauth/flow-state.js';
-import { timingSafeEqual } from 'node:crypto';
 import { findApp } from '../../storage/apps.js';
 import { connectCallbackUrl } from '../connect.js';
 import { consentPage } from './consent-page.js';
@@ -20,12 +19,6 @@ export interface AuthorizeRouteOptions {
 
 const expired = () =>
   new PageError(400, 'This page has expired', 'The authorization request is no longer valid. Please go back to the application and start again.');
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 export async function authorizeRoutes(app: FastifyInstance, options: AuthorizeRouteOptions) {
   const binding = { secure: options.secureCookies };

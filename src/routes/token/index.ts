@@ -28,8 +28,8 @@ export async function tokenRoutes(app: FastifyInstance) {
     const params = readParams(request.body, TOKEN_PARAMS);
     const client = await authenticateClient(app.db, request, params);
     if (!params.grant_type) throw new InvalidRequest('grant_type is required');
-    const grant = GRANTS[params.grant_type as keyof typeof GRANTS];
-    if (!grant || !Object.hasOwn(GRANTS, params.grant_type)) {
+    const grant = Object.hasOwn(GRANTS, params.grant_type) ? GRANTS[params.grant_type as keyof typeof GRANTS] : undefined;
+    if (!grant) {
       throw new UnsupportedGrantType(`grant_type ${params.grant_type} is not supported`);
     }
     const body = await grant(app, client, params);

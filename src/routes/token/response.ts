@@ -1,7 +1,7 @@
 // Cronofy's token response body.
 import type { TokenResponse } from '../../schemas/oauth.js';
 import type { Database } from '../../storage/database.js';
-import { linkingProfile } from '../../storage/grants.js';
+import { findProfile } from '../../storage/profiles.js';
 import type { Grant } from '../../storage/schema.js';
 
 export async function tokenResponse(
@@ -9,7 +9,7 @@ export async function tokenResponse(
   grant: Grant,
   tokens: { accessToken: string; refreshToken: string; expiresIn: number; scope: string },
 ): Promise<TokenResponse> {
-  const profile = await linkingProfile(db, grant);
+  const profile = await findProfile(db, grant.profileId);
   return {
     token_type: 'bearer',
     access_token: tokens.accessToken,
