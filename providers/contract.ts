@@ -75,6 +75,83 @@ export interface CalendarReader {
   listCalendars(accessToken: string): Promise<UpstreamCalendar[]>;
 }
 
+/** An all-day date (YYYY-MM-DD, end exclusive) or an instant (RFC 3339, UTC `Z`). */
+export type EventTime = { date: string } | { time: string };
+
+export type AttendeeStatus = 'needs_action' | 'accepted' | 'declined' | 'tentative' | 'unknown';
+
+/** An upstream event, in the provider-neutral form the core formats into Cronofy's shape. */
+export interface UpstreamEvent {
+  upstreamId: string;
+  status: 'confirmed' | 'tentative' | 'cancelled';
+  summary?: string | undefined;
+  description?: string | undefined;
+  location?: string | undefined;
+  start: EventTime;
+  end: EventTime;
+  created?: string | undefined;
+  updated?: string | undefined;
+  transparency: 'opaque' | 'transparent';
+  private: boolean;
+  recurring: boolean;
+  attendees: Array<{ email: string; displayName?: string | undefined; status: AttendeeStatus; self: boolean }>;
+  organizer?: { email: string; displayName?: string | undefined; self: boolean } | undefined;
+  /** Key-value marks the core stored on events it created (opaque to providers; kept privately upstream). */
+  marks: Record<string, string>;
+}
+
+export interface EventQuery {
+  from: Date;
+  to: Date;
+  includeDeleted: boolean;
+  /** Only events modified at or after this instant (deleted ones included). */
+  updatedSince?: Date | undefined;
+}
+
+/** The event-reading capability. */
+export interface EventReader {
+  /** Every event of the calendar overlapping the window, all upstream pages followed. */
+  listEvents(accessToken: string, calendarUpstreamId: string, query: EventQuery): Promise<UpstreamEvent[]>;
+}
+
+/** A time to write: an all-day date, or a time (with offset, or local to `timeZone`). */
+export type EventWriteTime = { date: string } | { time: string; timeZone: string };
+
+export interface EventWrite {
+  summary: string;
+  description?: string | undefined;
+  location?: string | undefined;
+  start: EventWriteTime;
+  end: EventWriteTime;
+  transparency?: 'opaque' | 'transparent' | undefined;
+  marks: Record<string, string>;
+}
+
+/**
+ * Which event to touch: one the core manages, named by a stable key (hex, 64 characters) that the
+ * adapter maps deterministically onto its own id rules; or an upstream event by its provider id.
+ */
+export type EventRef = { managedKey: string } | { upstreamId: string };
+
+/** The event-writing capability. */
+export interface EventWriter {
+  /** Creates the managed event, or updates it when it exists: never a second copy. */
+  upsertEvent(accessToken: string, calendarUpstreamId: string, managedKey: string, event: EventWrite): Promise<void>;
+  /** Deletes the event; one that is already gone is not an error. */
+  deleteEvent(accessToken: string, calendarUpstreamId: string, ref: EventRef): Promise<void>;
+}
+
+export interface BusyPeriod {
+  calendarUpstreamId: string;
+  start: string;
+  end: string;
+}
+
+/** The free/busy capability. */
+export interface FreeBusyReader {
+  freeBusy(accessToken: string, calendarUpstreamIds: string[], from: Date, to: Date): Promise<BusyPeriod[]>;
+}
+
 export interface ProviderAdapter {
   /** URL-safe name used in paths and `provider_name` (e.g. the folder name). */
   readonly name: string;
@@ -82,11 +159,15 @@ export interface ProviderAdapter {
   readonly displayName: string;
   readonly oauth: OAuthConnector;
   readonly calendars: CalendarReader;
+  readonly events: EventReader & EventWriter;
+  readonly freeBusy: FreeBusyReader;
 }
 
 export interface ProviderContext {
   /** calbroker's PUBLIC_URL; the provider sends users back to PUBLIC_URL/{name}/accounts/connect. */
   publicUrl: string;
+  /** The core's keep-alive HTTP client with timeouts: every upstream request goes through it. */
+  fetch: typeof globalThis.fetch;
 }
 
 export interface ProviderFactory {
@@ -115,6 +196,10 @@ export type UpstreamErrorKind =
   | 'rate_limited'
   /** Timeouts, 5xx, connection failures: temporary. */
   | 'unavailable'
+  /** The provider refused this operation on this resource (read-only calendar, missing permission). */
+  | 'forbidden'
+  /** The calendar or event does not exist (or no longer does). */
+  | 'not_found'
   /** The provider answered something we cannot use. */
   | 'invalid_response';
 

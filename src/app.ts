@@ -25,6 +25,7 @@ export interface AppDependencies {
   stateStore: StateStore;
   keyring: Keyring;
   providers: ReadonlyMap<string, ProviderAdapter>;
+  closeUpstream?: () => Promise<void>;
   /** Overrides the logger built from config (tests capture logs through it). */
   logger?: FastifyServerOptions['loggerInstance'];
 }
@@ -42,7 +43,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(errorHandler, { issuer: config.publicUrl });
   await app.register(storagePlugin, { database: deps.database, keyring: deps.keyring });
   await app.register(stateStorePlugin, { stateStore: deps.stateStore });
-  await app.register(providersPlugin, { providers: deps.providers });
+  await app.register(providersPlugin, { providers: deps.providers, closeUpstream: deps.closeUpstream });
   await app.register(cookie, { secret: deps.keyring.deriveSecrets('cookie signing') });
   await app.register(formbody);
 
@@ -52,7 +53,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(connectRoutes, { publicUrl: config.publicUrl, secureCookies, helpUrl: config.helpUrl });
   await app.register(tokenRoutes);
 
-  const upstream = new UpstreamAccess(deps.database.db, deps.keyring, app.log);
+  const upstream = new UpstreamAccess(deps.database.db, deps.keyring, deps.stateStore, app.log);
   await app.register(async (v1) => {
     requireBearer(v1);
     await v1.register(calendarRoutes, { upstream });

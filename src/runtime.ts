@@ -8,6 +8,7 @@ import { openPglite, openPostgres, type OpenDatabase } from './storage/database.
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { RedisStateStore } from './state/redis-state-store.js';
 import type { StateStore } from './state/state-store.js';
+import { createUpstreamFetch } from './upstream/http.js';
 
 export async function openKeyring(config: Config): Promise<Keyring> {
   return config.encryptionKeys ? Keyring.parse(config.encryptionKeys) : Keyring.loadOrCreate(path.resolve(config.dataDir));
@@ -26,18 +27,21 @@ export interface Runtime {
   stateStore: StateStore;
   keyring: Keyring;
   providers: Map<string, ProviderAdapter>;
+  /** Closes the upstream HTTP client's connections. */
+  closeUpstream: () => Promise<void>;
 }
 
 export async function openRuntime(config: Config, env: Record<string, string | undefined> = process.env): Promise<Runtime> {
   // Cheap checks first, so a bad setting fails before any connection is made.
-  const providers = loadProviders(env, config.publicUrl);
+  const upstream = createUpstreamFetch();
+  const providers = loadProviders(env, { publicUrl: config.publicUrl, fetch: upstream.fetch });
   const keyring = await openKeyring(config);
   const stateStore = await openStateStore(config);
   try {
     const database = await openDatabase(config);
-    return { database, stateStore, keyring, providers };
+    return { database, stateStore, keyring, providers, closeUpstream: upstream.close };
   } catch (error) {
-    await stateStore.close();
+    await Promise.all([stateStore.close(), upstream.close()]);
     throw error;
   }
 }

@@ -35,11 +35,13 @@ t.test('ENCRYPTION_KEYS parsing', async (t) => {
   t.equal(ring.primaryKeyId, 'a', 'the first key encrypts');
 });
 
+const CONTEXT = { publicUrl: 'http://localhost:3000', fetch: globalThis.fetch };
+
 t.test('provider settings: enabled with id and secret, validated, http only on loopback', async (t) => {
-  t.equal(loadProviders({}, 'http://localhost:3000').size, 0, 'no provider without settings');
-  t.same([...loadProviders({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's' }, 'http://localhost:3000').keys()], ['google']);
-  t.throws(() => loadProviders({ GOOGLE_CLIENT_ID: 'id' }, 'x'), /GOOGLE_CLIENT_SECRET is required/);
-  t.throws(() => loadProviders({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's', GOOGLE_ISSUER: 'http://accounts.example.com' }, 'x'), /GOOGLE_ISSUER must use https/);
-  t.throws(() => loadProviders({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's', GOOGLE_API_URL: 'ftp://x' }, 'x'), /GOOGLE_API_URL must use https/);
-  t.equal(loadProviders({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's', GOOGLE_ISSUER: 'http://127.0.0.1:9000' }, 'x').size, 1, 'loopback http allowed');
+  t.equal(loadProviders({}, CONTEXT).size, 0, 'no provider without settings');
+  t.same([...loadProviders({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's' }, CONTEXT).keys()], ['google']);
+  t.throws(() => loadProviders({ GOOGLE_CLIENT_ID: 'id' }, CONTEXT), /GOOGLE_CLIENT_SECRET is required/);
+  t.throws(() => loadProviders({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's', GOOGLE_ISSUER: 'http://accounts.example.com' }, CONTEXT), /GOOGLE_ISSUER must use https/);
+  t.throws(() => loadProviders({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's', GOOGLE_API_URL: 'ftp://x' }, CONTEXT), /GOOGLE_API_URL must use https/);
+  t.equal(loadProviders({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's', GOOGLE_ISSUER: 'http://127.0.0.1:9000' }, CONTEXT).size, 1, 'loopback http allowed');
 });

@@ -1,20 +1,26 @@
-// The Google provider: OAuth through openid-client, calendars through Calendar API v3.
+// The Google provider: OAuth through openid-client, calendars and events through Calendar API v3.
 import type { ProviderFactory } from '../contract.js';
-import { googleCalendarApi } from './calendar-api.js';
+import { googleApi } from './api-client.js';
+import { googleCalendars } from './calendar-api.js';
+import { googleEvents } from './events-api.js';
 import { googleOAuth } from './oauth.js';
 import { googleSettingsDoc, readGoogleSettings } from './settings.js';
 
 export const google: ProviderFactory = {
   name: 'google',
   settings: googleSettingsDoc,
-  create(env) {
+  create(env, context) {
     const settings = readGoogleSettings(env);
     if (!settings) return undefined;
+    const api = googleApi(settings.apiUrl, context.fetch);
+    const events = googleEvents(api);
     return {
       name: 'google',
       displayName: 'Google',
-      oauth: googleOAuth(settings),
-      calendars: googleCalendarApi(settings.apiUrl),
+      oauth: googleOAuth(settings, context.fetch),
+      calendars: googleCalendars(api),
+      events,
+      freeBusy: events,
     };
   },
 };

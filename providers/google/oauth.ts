@@ -4,7 +4,6 @@ import { UpstreamError, type CalendarScope, type OAuthConnector, type UpstreamTo
 import { googleScopesFor, grantedCalendarScopes } from './scopes.js';
 import type { GoogleSettings } from './settings.js';
 
-const TIMEOUT_SECONDS = 10;
 
 /** Maps openid-client's failures onto the contract's upstream error kinds. */
 function toUpstreamError(error: unknown, action: string): UpstreamError {
@@ -30,10 +29,10 @@ function toUpstreamError(error: unknown, action: string): UpstreamError {
   }
   if (error instanceof oidc.ClientError) {
     // A non-OAuth error body (a 5xx page, Google's API-style JSON) arrives as a ClientError carrying the Response.
-    const status = error.cause instanceof Response ? error.cause.status : undefined;
+    const status = (error.cause as { status?: unknown } | undefined)?.status;
     if (status === 429) return new UpstreamError('rate_limited', `Google ${action}: HTTP 429`, { status, cause: error });
-    if (status !== undefined && status >= 500) return new UpstreamError('unavailable', `Google ${action}: HTTP ${status}`, { status, cause: error });
-    return new UpstreamError('invalid_response', `Google ${action}: ${error.message}`, { status, cause: error });
+    if (typeof status === 'number' && status >= 500) return new UpstreamError('unavailable', `Google ${action}: HTTP ${status}`, { status, cause: error });
+    return new UpstreamError('invalid_response', `Google ${action}: ${error.message}`, { cause: error });
   }
   return new UpstreamError('unavailable', `Google ${action} failed`, { cause: error });
 }
@@ -48,15 +47,20 @@ function tokensFrom(response: oidc.TokenEndpointResponse & oidc.TokenEndpointRes
   };
 }
 
-export function googleOAuth(settings: GoogleSettings): OAuthConnector {
+export function googleOAuth(settings: GoogleSettings, fetch: typeof globalThis.fetch): OAuthConnector {
   let configuration: Promise<oidc.Configuration> | undefined;
 
   // Discovered on first use and cached; a failed discovery is retried on the next request.
   const config = (): Promise<oidc.Configuration> => {
     configuration ??= oidc
       .discovery(settings.issuer, settings.clientId, settings.clientSecret, oidc.ClientSecretBasic(settings.clientSecret), {
-        timeout: TIMEOUT_SECONDS,
+        // The core's HTTP client carries the timeouts and keep-alive connections.
+        [oidc.customFetch]: fetch as oidc.CustomFetch,
         execute: settings.issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
+      })
+      .then((configuration) => {
+        configuration[oidc.customFetch] = fetch as oidc.CustomFetch;
+        return configuration;
       })
       .catch((error: unknown) => {
         configuration = undefined;

@@ -36,8 +36,9 @@ export const stateStorePlugin = fp(
 );
 
 export const providersPlugin = fp(
-  async (app: FastifyInstance, options: { providers: ReadonlyMap<string, ProviderAdapter> }) => {
+  async (app: FastifyInstance, options: { providers: ReadonlyMap<string, ProviderAdapter>; closeUpstream?: () => Promise<void> }) => {
     app.decorate('providers', options.providers);
+    if (options.closeUpstream) app.addHook('onClose', options.closeUpstream);
   },
   { name: 'calbroker-providers' },
 );

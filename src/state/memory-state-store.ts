@@ -1,4 +1,5 @@
 // In-process StateStore for embedded, single-instance mode.
+import { randomUUID } from 'node:crypto';
 import type { StateStore, StateValue } from './state-store.js';
 
 interface Entry {
@@ -34,6 +35,20 @@ export class MemoryStateStore implements StateStore {
 
   async delete(key: string): Promise<void> {
     this.entries.delete(key);
+  }
+
+  async acquireLock(key: string, ttlSeconds: number): Promise<string | undefined> {
+    const lockKey = `lock:${key}`;
+    if (this.live(lockKey)) return undefined;
+    const token = randomUUID();
+    await this.put(lockKey, { token }, ttlSeconds);
+    return token;
+  }
+
+  async releaseLock(key: string, token: string): Promise<void> {
+    const lockKey = `lock:${key}`;
+    const held = await this.get(lockKey);
+    if (held?.token === token) this.entries.delete(lockKey);
   }
 
   async ping(): Promise<void> {}

@@ -1,5 +1,9 @@
 // StateStore on Redis: shared by every calbroker instance. Each key carries a TTL.
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+
+// Deletes the lock only while it still holds our token, atomically.
+const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 import type { StateStore, StateValue } from './state-store.js';
 
 export class RedisStateStore implements StateStore {
@@ -38,6 +42,16 @@ export class RedisStateStore implements StateStore {
 
   async delete(key: string): Promise<void> {
     await this.redis.del(key);
+  }
+
+  async acquireLock(key: string, ttlSeconds: number): Promise<string | undefined> {
+    const token = randomUUID();
+    const result = await this.redis.set(`lock:${key}`, token, 'PX', Math.max(1, Math.round(ttlSeconds * 1000)), 'NX');
+    return result === 'OK' ? token : undefined;
+  }
+
+  async releaseLock(key: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK, 1, `lock:${key}`, token);
   }
 
   async ping(): Promise<void> {

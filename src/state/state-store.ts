@@ -10,6 +10,13 @@ export interface StateStore {
   /** Reads and deletes in one step: of several concurrent takes of one key, exactly one gets the value. */
   take(key: string): Promise<StateValue | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * Takes a lock named `key` for at most `ttlSeconds` if nobody holds it, returning the token that
+   * releases it, or undefined when it is held. The TTL frees locks of crashed holders.
+   */
+  acquireLock(key: string, ttlSeconds: number): Promise<string | undefined>;
+  /** Releases the lock only if `token` still holds it (an expired lock may have a new holder). */
+  releaseLock(key: string, token: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

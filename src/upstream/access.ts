@@ -2,7 +2,9 @@
 // before they expire, and once after the provider refuses them (then the call is retried once).
 import type { FastifyBaseLogger } from 'fastify';
 import { UpstreamError, type ProviderAdapter } from '../../providers/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Keyring } from '../crypto/keyring.js';
+import type { StateStore } from '../state/state-store.js';
 import { ApiError } from '../errors.js';
 import { loadTokens, saveTokens } from '../storage/credentials.js';
 import type { Database } from '../storage/database.js';
@@ -10,6 +12,9 @@ import { markDisconnected } from '../storage/profiles.js';
 import type { Profile } from '../storage/schema.js';
 
 const REFRESH_MARGIN_MS = 60_000;
+// Longer than one upstream refresh can take (the HTTP client times out at 10 s), so a live holder keeps it.
+const LOCK_TTL_SECONDS = 30;
+const LOCK_WAIT_MS = 20_000;
 
 export class ProfileDisconnectedError extends ApiError {
   constructor(profile: Profile) {
@@ -32,6 +37,7 @@ export class UpstreamAccess {
   constructor(
     private readonly db: Database,
     private readonly keyring: Keyring,
+    private readonly stateStore: StateStore,
     private readonly log: FastifyBaseLogger,
   ) {}
 
@@ -60,7 +66,28 @@ export class UpstreamAccess {
     return inFlight;
   }
 
+  /** Cross-instance single flight: one refresh per profile at a time across every calbroker instance. */
   private async refreshNow(profile: Profile, provider: ProviderAdapter, stale: string): Promise<string> {
+    const lockKey = `refresh:${profile.id}`;
+    const lock = await this.waitForLock(lockKey);
+    try {
+      return await this.refreshHoldingLock(profile, provider, stale);
+    } finally {
+      await this.stateStore.releaseLock(lockKey, lock).catch(() => {});
+    }
+  }
+
+  private async waitForLock(key: string): Promise<string> {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      const token = await this.stateStore.acquireLock(key, LOCK_TTL_SECONDS);
+      if (token) return token;
+      if (Date.now() > deadline) throw new UpstreamError('unavailable', 'Timed out waiting for another instance to refresh the upstream token');
+      await sleep(delay);
+    }
+  }
+
+  private async refreshHoldingLock(profile: Profile, provider: ProviderAdapter, stale: string): Promise<string> {
     const stored = await loadTokens(this.db, this.keyring, profile.id);
     if (!stored?.refreshToken) throw new ProfileDisconnectedError(profile);
     // Re-read: a refresh that finished after this caller read its token already stored a new one.

@@ -64,6 +64,29 @@ export function stateStoreContract(t: Test, open: (t: Test) => Promise<StateStor
     await s.delete('d');
   });
 
+  void t.test('a lock has one holder at a time; only its holder releases it', async (t) => {
+    const s = await store(t);
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => s.acquireLock('refresh:p1', 5)));
+    const holders = tokens.filter((x): x is string => x !== undefined);
+    t.equal(holders.length, 1, 'exactly one of ten concurrent acquirers holds it');
+    t.equal(await s.acquireLock('refresh:p2', 5) !== undefined, true, 'another lock is independent');
+    await s.releaseLock('refresh:p1', 'not-the-token');
+    t.equal(await s.acquireLock('refresh:p1', 5), undefined, 'a wrong token releases nothing');
+    await s.releaseLock('refresh:p1', holders[0]!);
+    t.not(await s.acquireLock('refresh:p1', 5), undefined, 'free again after release');
+  });
+
+  void t.test('a lock whose holder died frees itself after its TTL', async (t) => {
+    const s = await store(t);
+    const first = await s.acquireLock('crashed', 0.15);
+    t.not(first, undefined);
+    await sleep(400);
+    const second = await s.acquireLock('crashed', 5);
+    t.not(second, undefined, 'taken over after expiry');
+    await s.releaseLock('crashed', first!);
+    t.equal(await s.acquireLock('crashed', 5), undefined, "the old holder's release does not free the new holder's lock");
+  });
+
   void t.test('ping answers while the store is up', async (t) => {
     const s = await store(t);
     await s.ping();

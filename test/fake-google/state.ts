@@ -19,6 +19,39 @@ export interface FakeCalendar {
   timeZone?: string;
 }
 
+export interface FakeEventDateTime {
+  date?: string;
+  dateTime?: string;
+  timeZone?: string;
+}
+
+/** Google's event resource, as stored (kind and htmlLink are added when served). Unknown fields are kept as sent. */
+export interface FakeEvent {
+  id: string;
+  status: 'confirmed' | 'tentative' | 'cancelled';
+  summary?: string;
+  description?: string;
+  location?: string;
+  start: FakeEventDateTime;
+  end: FakeEventDateTime;
+  created: string; // RFC 3339 UTC
+  updated: string; // RFC 3339 UTC
+  transparency?: 'opaque' | 'transparent';
+  visibility?: 'default' | 'public' | 'private' | 'confidential';
+  attendees?: Array<{
+    email: string;
+    displayName?: string;
+    responseStatus?: 'needsAction' | 'declined' | 'tentative' | 'accepted';
+    self?: boolean;
+    organizer?: boolean;
+  }>;
+  organizer?: { email: string; displayName?: string; self?: boolean };
+  recurringEventId?: string;
+  iCalUID?: string;
+  etag?: string;
+  extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
+}
+
 export interface ConsentBehaviour {
   sub?: string;
   deny?: boolean;
@@ -39,6 +72,13 @@ export interface Counts {
   userinfo: number;
   calendarList: number;
   revoke: number;
+  events_list: number;
+  events_get: number;
+  events_insert: number;
+  /** PUT and PATCH. */
+  events_update: number;
+  events_delete: number;
+  freeBusy: number;
 }
 
 export interface CannedResponse {
@@ -87,6 +127,15 @@ export interface PageCursor {
   offset: number;
 }
 
+/** events.list page token: resumes after the last item served, in the order it was served. */
+export interface EventCursor {
+  sub: string;
+  calendarId: string;
+  orderBy: 'start' | 'updated';
+  afterTime: number;
+  afterId: string;
+}
+
 export class FakeState {
   readonly users = new Map<string, FakeUser>();
   readonly consentQueue: ConsentBehaviour[] = [];
@@ -96,6 +145,9 @@ export class FakeState {
   readonly accessTokens = new Map<string, AccessToken>();
   readonly pageTokens = new Map<string, PageCursor>();
   readonly failures = new Map<string, CannedResponse[]>();
+  /** Events per `${sub}\n${calendarId}`, by event id (insertion order kept). */
+  readonly events = new Map<string, Map<string, FakeEvent>>();
+  readonly eventPageTokens = new Map<string, EventCursor>();
   readonly requests: RecordedRequest[] = [];
   readonly counts: Counts = {
     token_authorization_code: 0,
@@ -103,8 +155,15 @@ export class FakeState {
     userinfo: 0,
     calendarList: 0,
     revoke: 0,
+    events_list: 0,
+    events_get: 0,
+    events_insert: 0,
+    events_update: 0,
+    events_delete: 0,
+    freeBusy: 0,
   };
   calendarPageSize = 2;
+  eventPageSize = 250;
   accessTokenTtl = 3600;
 
   constructor(
@@ -130,6 +189,14 @@ export class FakeState {
       return undefined;
     }
     return entry;
+  }
+
+  /** The event store of one (user, calendar), created on first use. */
+  eventStore(sub: string, calendarId: string): Map<string, FakeEvent> {
+    const key = `${sub}\n${calendarId}`;
+    let store = this.events.get(key);
+    if (!store) this.events.set(key, (store = new Map()));
+    return store;
   }
 }
 
