@@ -37,6 +37,8 @@ async function connected(t: Test, options: { accessTokenTtl?: number } = {}) {
   return { google, broker, calendars, profileId: token.linking_profile.profile_id, storedCredential };
 }
 
+const statusOf = async (call: () => Promise<Response>) => (await call()).status;
+
 t.test('an upstream token about to expire is refreshed before the call, not after a 401', async (t) => {
   const { google, calendars } = await connected(t, { accessTokenTtl: 30 });
   const response = await calendars();
@@ -78,8 +80,13 @@ t.test('temporary upstream failures never disconnect anyone and lose nothing', a
   const before = await storedCredential();
 
   google.failNext('/calendar/v3/users/me/calendarList', 503);
+  const calls = google.counts.calendarList;
+  t.equal((await statusOf(calendars)), 200, 'a single 5xx on a read is retried away');
+  t.equal(google.counts.calendarList - calls, 2, 'one failure, one retry');
+
+  for (let i = 0; i < 3; i += 1) google.failNext('/calendar/v3/users/me/calendarList', 503);
   const unavailable = await calendars();
-  t.equal(unavailable.status, 503);
+  t.equal(unavailable.status, 503, 'still failing after the retries: 503');
   t.match(await unavailable.json(), { error: 'upstream_error' });
 
   google.failNext('/calendar/v3/users/me/calendarList', 429, undefined, { 'retry-after': '17' });
@@ -93,7 +100,7 @@ t.test('temporary upstream failures never disconnect anyone and lose nothing', a
   t.equal((await calendars()).status, 429, "Google's 403 rate-limit reasons become 429");
 
   google.expireAccessTokens();
-  google.failNext('/token', 500);
+  for (let i = 0; i < 3; i += 1) google.failNext('/token', 500);
   const refreshFailed = await calendars();
   t.equal(refreshFailed.status, 503, 'a failing upstream token endpoint is temporary');
 

@@ -1,19 +1,35 @@
-// Stable calbroker calendar ids for upstream calendars, created the first time a calendar is seen.
-import { and, eq, inArray } from 'drizzle-orm';
+// Stable calbroker calendar ids for upstream calendars, created the first time a calendar is seen,
+// with the details of its latest listing.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { UpstreamCalendar } from '../../providers/index.js';
 import { randomId } from '../crypto/tokens.js';
 import type { Database } from './database.js';
-import { calendars } from './schema.js';
+import { calendars, profiles, type CalendarRow, type Profile } from './schema.js';
 
-/** Maps each upstream calendar id of the profile to its calbroker id, creating ids as needed. */
-export async function calendarIds(db: Database, profileId: string, upstreamIds: string[]): Promise<Map<string, string>> {
-  if (upstreamIds.length === 0) return new Map();
+/** Records a profile's calendars as just listed; returns their rows (with calbroker ids) in listing order. */
+export async function syncCalendars(db: Database, profileId: string, listed: UpstreamCalendar[]): Promise<CalendarRow[]> {
+  if (listed.length === 0) return [];
   await db
     .insert(calendars)
-    .values(upstreamIds.map((upstreamId) => ({ id: randomId('cal'), profileId, upstreamId })))
-    .onConflictDoNothing();
+    .values(listed.map((c) => ({ id: randomId('cal'), profileId, upstreamId: c.upstreamId, name: c.name, readonly: c.readonly, deleted: c.deleted, primary: c.primary })))
+    .onConflictDoUpdate({
+      target: [calendars.profileId, calendars.upstreamId],
+      set: { name: sql`excluded.name`, readonly: sql`excluded.readonly`, deleted: sql`excluded.deleted`, primary: sql`excluded."primary"` },
+    });
   const rows = await db
-    .select({ id: calendars.id, upstreamId: calendars.upstreamId })
+    .select()
     .from(calendars)
-    .where(and(eq(calendars.profileId, profileId), inArray(calendars.upstreamId, upstreamIds)));
-  return new Map(rows.map((row) => [row.upstreamId, row.id]));
+    .where(and(eq(calendars.profileId, profileId), inArray(calendars.upstreamId, listed.map((c) => c.upstreamId))));
+  const byUpstreamId = new Map(rows.map((row) => [row.upstreamId, row]));
+  return listed.map((c) => byUpstreamId.get(c.upstreamId)!);
+}
+
+/** A calendar with its profile, when it belongs to the account. */
+export async function findAccountCalendar(db: Database, accountId: string, calendarId: string): Promise<{ calendar: CalendarRow; profile: Profile } | undefined> {
+  const [row] = await db
+    .select({ calendar: calendars, profile: profiles })
+    .from(calendars)
+    .innerJoin(profiles, eq(profiles.id, calendars.profileId))
+    .where(and(eq(calendars.id, calendarId), eq(profiles.accountId, accountId)));
+  return row;
 }

@@ -48,13 +48,20 @@ export const upstreamCredentials = pgTable('upstream_credentials', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-/** calbroker's stable, URL-safe calendar ids (cal_...) for upstream calendars. */
+/**
+ * calbroker's stable, URL-safe calendar ids (cal_...) for upstream calendars, with what the last
+ * listing said of each, so writes can refuse read-only or deleted calendars without asking upstream.
+ */
 export const calendars = pgTable(
   'calendars',
   {
     id: text('id').primaryKey(),
     profileId: text('profile_id').notNull().references(() => profiles.id, { onDelete: 'cascade' }),
     upstreamId: text('upstream_id').notNull(),
+    name: text('name').notNull().default(''),
+    readonly: boolean('readonly').notNull().default(false),
+    deleted: boolean('deleted').notNull().default(false),
+    primary: boolean('primary').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('calendars_profile_upstream').on(t.profileId, t.upstreamId)],

@@ -15,6 +15,7 @@ const REFRESH_MARGIN_MS = 60_000;
 // Longer than one upstream refresh can take (the HTTP client times out at 10 s), so a live holder keeps it.
 const LOCK_TTL_SECONDS = 30;
 const LOCK_WAIT_MS = 20_000;
+const RETRY_DELAYS_MS = [200, 600];
 
 export class ProfileDisconnectedError extends ApiError {
   constructor(profile: Profile) {
@@ -41,8 +42,25 @@ export class UpstreamAccess {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** Runs `call` with a valid upstream access token for `profile`. */
-  async call<T>(profile: Profile, provider: ProviderAdapter, call: (accessToken: string) => Promise<T>): Promise<T> {
+  /**
+   * Runs `call` with a valid upstream access token for `profile`. Idempotent calls (reads) are
+   * retried with backoff on temporary failures; writes are never repeated blindly.
+   */
+  async call<T>(profile: Profile, provider: ProviderAdapter, call: (accessToken: string) => Promise<T>, options: { idempotent?: boolean } = {}): Promise<T> {
+    if (!options.idempotent) return this.callOnce(profile, provider, call);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.callOnce(profile, provider, call);
+      } catch (error) {
+        const temporary = error instanceof UpstreamError && error.kind === 'unavailable';
+        if (!temporary || attempt >= RETRY_DELAYS_MS.length) throw error;
+        this.log.info({ profileId: profile.id, attempt: attempt + 1, reason: error.message }, 'retrying upstream read');
+        await sleep(RETRY_DELAYS_MS[attempt]!);
+      }
+    }
+  }
+
+  private async callOnce<T>(profile: Profile, provider: ProviderAdapter, call: (accessToken: string) => Promise<T>): Promise<T> {
     const tokens = await loadTokens(this.db, this.keyring, profile.id);
     if (!tokens) throw new ProfileDisconnectedError(profile);
     const expiring = tokens.expiresAt !== undefined && tokens.expiresAt.getTime() - Date.now() < REFRESH_MARGIN_MS;

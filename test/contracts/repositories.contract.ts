@@ -4,7 +4,7 @@ import type { Test } from 'tap';
 import { Keyring } from '../../src/crypto/keyring.js';
 import { hashSecret } from '../../src/crypto/tokens.js';
 import { createApp, findApp, listApps } from '../../src/storage/apps.js';
-import { calendarIds } from '../../src/storage/calendars.js';
+import { findAccountCalendar, syncCalendars } from '../../src/storage/calendars.js';
 import { MissingRefreshTokenError, saveConnection } from '../../src/storage/connections.js';
 import { loadTokens } from '../../src/storage/credentials.js';
 import type { OpenDatabase } from '../../src/storage/database.js';
@@ -130,17 +130,25 @@ export function repositoriesContract(t: Test, open: (t: Test) => Promise<OpenDat
     t.equal(await findAccessToken(db, issued.accessToken), undefined);
   });
 
-  void t.test('calendars: stable ids per upstream calendar, distinct per profile', async (t) => {
+  void t.test('calendars: stable ids per upstream calendar, distinct per profile, details kept current', async (t) => {
     const db = await database(t);
     const a = await saveConnection(db, keyring, { providerName: 'google', identity, tokens });
     const b = await saveConnection(db, keyring, { providerName: 'google', identity: { ...identity, subject: 'google-sub-2' }, tokens });
-    const first = await calendarIds(db, a.profileId, ['primary', 'team']);
-    const again = await calendarIds(db, a.profileId, ['team', 'primary', 'new']);
-    t.equal(again.get('primary'), first.get('primary'));
-    t.equal(again.get('team'), first.get('team'));
-    t.match(again.get('new'), /^cal_[a-z2-7]{24}$/);
-    const otherProfile = await calendarIds(db, b.profileId, ['primary']);
-    t.not(otherProfile.get('primary'), first.get('primary'));
-    t.same(await calendarIds(db, a.profileId, []), new Map());
+    const cal = (upstreamId: string, extra: Partial<{ name: string; readonly: boolean; deleted: boolean; primary: boolean }> = {}) => ({
+      upstreamId, name: upstreamId, readonly: false, deleted: false, primary: false, ...extra,
+    });
+    const first = await syncCalendars(db, a.profileId, [cal('primary', { primary: true }), cal('team')]);
+    const again = await syncCalendars(db, a.profileId, [cal('team', { readonly: true, name: 'Team (renamed)' }), cal('primary', { primary: true }), cal('new')]);
+    t.same(again.map((c) => c.upstreamId), ['team', 'primary', 'new'], 'listing order kept');
+    t.equal(again[1]!.id, first[0]!.id, 'same id for the same upstream calendar');
+    t.equal(again[0]!.id, first[1]!.id);
+    t.match(again[0], { readonly: true, name: 'Team (renamed)' }, 'details updated');
+    t.match(again[2]!.id, /^cal_[a-z2-7]{24}$/);
+    const otherProfile = await syncCalendars(db, b.profileId, [cal('primary')]);
+    t.not(otherProfile[0]!.id, first[0]!.id);
+    t.same(await syncCalendars(db, a.profileId, []), []);
+    t.equal((await findAccountCalendar(db, a.accountId, first[0]!.id))?.calendar.upstreamId, 'primary');
+    t.equal(await findAccountCalendar(db, b.accountId, first[0]!.id), undefined, "another account's calendar is not found");
   });
+
 }

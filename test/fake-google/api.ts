@@ -88,12 +88,6 @@ export function reachableCalendar(state: FakeState, sub: string, calendarId: str
   return calendars.find((c) => c.id === calendarId);
 }
 
-/** Route params are percent-decoded by the router already; this covers a literal `%` left over. */
-export function paramOf(req: FastifyRequest, name: string): string {
-  const value = (req.params as Record<string, string | undefined>)[name] ?? '';
-  return value;
-}
-
 // --- JSON request bodies -----------------------------------------------------
 
 /** Set as the body when it is not valid JSON; the handler answers Google's parse error after the usual hooks ran. */

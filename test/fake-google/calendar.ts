@@ -1,20 +1,10 @@
 // Calendar API v3 (served under /calendar/v3): calendarList.list.
-import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { googleError, queryOf, randomToken, type FakeCalendar, type FakeState } from './state.js';
+import type { FastifyInstance } from 'fastify';
+import { authenticate, CALENDAR_SCOPE, etagOf, invalidParam, ROLE_RANK, sendError } from './api.js';
+import { queryOf, randomToken, type FakeCalendar, type FakeState } from './state.js';
 
-const ROLE_RANK: Record<FakeCalendar['accessRole'], number> = { freeBusyReader: 0, reader: 1, writer: 2, owner: 3 };
 const MAX_RESULTS_DEFAULT = 100;
 const MAX_RESULTS_CAP = 250; // Google silently caps larger values
-const BEARER_REALM = 'Bearer realm="https://accounts.google.com/"';
-
-const etagOf = (value: unknown) => `"${BigInt('0x' + createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 13)).toString()}"`;
-
-function invalidParam(reply: FastifyReply, location: string, message = 'Invalid Value') {
-  return reply
-    .code(400)
-    .send(googleError(400, message, [{ message, domain: 'global', reason: 'invalid', location, locationType: 'parameter' }]));
-}
 
 function calendarListEntry(cal: FakeCalendar) {
   const entry = {
@@ -39,31 +29,9 @@ function calendarListEntry(cal: FakeCalendar) {
 
 export function registerCalendarRoutes(app: FastifyInstance, state: FakeState) {
   app.get('/calendar/v3/users/me/calendarList', async (req, reply) => {
-    const token = state.accessTokenFrom(req);
-    if (!token) {
-      const message = 'Invalid Credentials';
-      return reply
-        .code(401)
-        .header('www-authenticate', `${BEARER_REALM}, error="invalid_token"`)
-        .send(
-          googleError(
-            401,
-            'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
-            [{ message, domain: 'global', reason: 'authError', location: 'Authorization', locationType: 'header' }],
-          ),
-        );
-    }
-    if (!token.grant.scopes.some((s) => s.includes('/auth/calendar'))) {
-      const message = 'Insufficient Permission';
-      return reply
-        .code(403)
-        .header('www-authenticate', `${BEARER_REALM}, error="insufficient_scope", scope="https://www.googleapis.com/auth/calendar"`)
-        .send(
-          googleError(403, 'Request had insufficient authentication scopes.', [
-            { message, domain: 'global', reason: 'insufficientPermissions' },
-          ]),
-        );
-    }
+    // Any calendar scope (calendar, calendar.readonly, calendar.events, ...) may list calendars here.
+    const token = authenticate(state, req, reply, (granted) => granted.some((s) => s.includes('/auth/calendar')), CALENDAR_SCOPE);
+    if (!token) return reply;
 
     const q = queryOf(req);
     let maxResults = MAX_RESULTS_DEFAULT;
@@ -82,8 +50,7 @@ export function registerCalendarRoutes(app: FastifyInstance, state: FakeState) {
 
     // A sync token is never honoured: answering 410 forces the client to do a full sync, which Google may do at any time.
     if (q.syncToken !== undefined) {
-      const message = 'Sync token is no longer valid, a full sync is required.';
-      return reply.code(410).send(googleError(410, message, [{ message, domain: 'global', reason: 'fullSyncRequired' }]));
+      return sendError(reply, 410, 'fullSyncRequired', 'Sync token is no longer valid, a full sync is required.');
     }
 
     const sub = token.grant.sub;

@@ -140,6 +140,13 @@ export function writableFields(body: JsonObject): JsonObject {
   return out;
 }
 
+/** PATCH semantics: top-level fields of `body` replace those of `prev`; null removes one. */
+export function patched(prev: FakeEvent, body: JsonObject): JsonObject {
+  const next: JsonObject = { ...prev, ...writableFields(body) };
+  for (const [k, v] of Object.entries(body)) if (v === null && !READ_ONLY.includes(k)) delete next[k];
+  return next;
+}
+
 /** Stores a new event, filling what Google fills. Fields given in `event` win (so tests can back-date). */
 export function storeNewEvent(
   state: FakeState,

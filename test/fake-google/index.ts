@@ -2,7 +2,11 @@
 import Fastify from 'fastify';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { AddressInfo } from 'node:net';
+import { lenientJsonBodies } from './api.js';
 import { registerCalendarRoutes } from './calendar.js';
+import { storeNewEvent } from './event-model.js';
+import { eventCountOf, registerEventRoutes } from './events.js';
+import { registerFreeBusyRoutes } from './freebusy.js';
 import { registerOAuthRoutes } from './oauth.js';
 import {
   bodyOf,
@@ -14,11 +18,12 @@ import {
   sendCanned,
   type ConsentBehaviour,
   type Counts,
+  type FakeEvent,
   type FakeUser,
   type RecordedRequest,
 } from './state.js';
 
-export type { ConsentBehaviour, FakeCalendar, FakeUser, RecordedRequest } from './state.js';
+export type { ConsentBehaviour, FakeCalendar, FakeEvent, FakeEventDateTime, FakeUser, RecordedRequest } from './state.js';
 
 export interface FakeGoogle {
   issuer: string; // http://127.0.0.1:PORT (no trailing slash)
@@ -33,7 +38,16 @@ export interface FakeGoogle {
   counts: Counts;
   requests: RecordedRequest[];
   calendarPageSize: number;
+  /** Caps the page size of events.list (default 250), like calendarPageSize does for calendarList. */
+  eventPageSize: number;
   accessTokenTtl: number;
+  /**
+   * Stores an event on (user, calendar) as Google would have it, filling id (random base32hex), status confirmed,
+   * created/updated now, iCalUID and etag unless given. Returns the stored object (by reference).
+   */
+  addEvent(sub: string, calendarId: string, event: Partial<FakeEvent> & Pick<FakeEvent, 'start' | 'end'>): FakeEvent;
+  /** Every event stored on (user, calendar), cancelled ones included, in insertion order. */
+  events(sub: string, calendarId: string): FakeEvent[];
   close(): Promise<void>;
 }
 
@@ -67,6 +81,10 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
     } else if (path === '/v1/userinfo') state.counts.userinfo++;
     else if (path === '/calendar/v3/users/me/calendarList') state.counts.calendarList++;
     else if (path === '/revoke') state.counts.revoke++;
+    else {
+      const op = eventCountOf(req.method, path);
+      if (op) state.counts[op]++;
+    }
 
     const canned = state.failures.get(path)?.shift();
     if (canned) return sendCanned(reply, canned);
@@ -80,6 +98,12 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
   let issuer = '';
   registerOAuthRoutes(app, state, { kid, privateKey, publicJwk }, () => issuer);
   registerCalendarRoutes(app, state);
+  // Event bodies are parsed in their own context, so that malformed JSON still reaches the hooks and the handler.
+  await app.register(async (api) => {
+    lenientJsonBodies(api);
+    registerEventRoutes(api, state);
+    registerFreeBusyRoutes(api, state);
+  });
 
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
@@ -98,6 +122,12 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
     set calendarPageSize(n: number) {
       state.calendarPageSize = n;
     },
+    get eventPageSize() {
+      return state.eventPageSize;
+    },
+    set eventPageSize(n: number) {
+      state.eventPageSize = n;
+    },
     get accessTokenTtl() {
       return state.accessTokenTtl;
     },
@@ -107,6 +137,12 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
     // The user object is kept by reference: mutating user.calendars later is visible to the API.
     addUser(user) {
       state.users.set(user.sub, user);
+    },
+    addEvent(sub, calendarId, event) {
+      return storeNewEvent(state, sub, calendarId, event);
+    },
+    events(sub, calendarId) {
+      return [...state.eventStore(sub, calendarId).values()];
     },
     queueConsent(b) {
       state.consentQueue.push(b);
