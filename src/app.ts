@@ -14,10 +14,17 @@ import { connectRoutes } from './routes/connect.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { registrationRoutes } from './routes/registration.js';
 import { tokenRoutes } from './routes/token/index.js';
+import { Pager } from './calendar/pages.js';
+import { accountRoutes } from './routes/v1/account.js';
 import { calendarRoutes } from './routes/v1/calendars.js';
+import { eventWriteRoutes } from './routes/v1/event-writes.js';
+import { eventReadRoutes } from './routes/v1/events.js';
 import type { OpenDatabase } from './storage/database.js';
 import type { StateStore } from './state/state-store.js';
 import { UpstreamAccess } from './upstream/access.js';
+
+/** Events (and free/busy periods) per /v1 page. */
+const EVENTS_PAGE_SIZE = 100;
 
 export interface AppDependencies {
   config: Config;
@@ -57,6 +64,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(async (v1) => {
     requireBearer(v1);
     await v1.register(calendarRoutes, { upstream });
+    await v1.register(accountRoutes, { upstream, publicUrl: config.publicUrl });
+    await v1.register(eventReadRoutes, { upstream, pager: new Pager(deps.stateStore, config.publicUrl, EVENTS_PAGE_SIZE) });
+    await v1.register(eventWriteRoutes, { upstream });
   });
 
   return app;

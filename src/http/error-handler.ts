@@ -38,6 +38,12 @@ function upstreamAsApi(error: UpstreamError): ApiError {
     const retryAfter = String(error.options.retryAfter ?? 30);
     return new ApiError(429, { error: 'rate_limited', message: 'The calendar provider is rate limiting this account; retry later' }, { detail: error.message, headers: { 'retry-after': retryAfter } });
   }
+  if (error.kind === 'forbidden') {
+    return new ApiError(403, { error: 'upstream_forbidden', message: 'The calendar provider refused this operation for this account' }, { detail: error.message });
+  }
+  if (error.kind === 'not_found') {
+    return new ApiError(404, { error: 'not_found', message: 'The calendar provider no longer has this calendar or event' }, { detail: error.message });
+  }
   const status = error.kind === 'unavailable' ? 503 : 502;
   return new ApiError(status, { error: 'upstream_error', message: 'The calendar provider could not complete the request; retry later' }, { detail: error.message });
 }

@@ -1,32 +1,6 @@
 // The short-lived records of an authorization in flight, each in its own slot of the StateStore.
-// Keys are hashes of the secrets that name them, so a dump of the store holds nothing redeemable.
 import type { CalendarScope } from '../../providers/index.js';
-import { hashSecret } from '../crypto/tokens.js';
-import type { StateStore, StateValue } from '../state/state-store.js';
-
-class Slot<T extends object> {
-  constructor(
-    private readonly prefix: string,
-    readonly ttlSeconds: number,
-  ) {}
-
-  put(store: StateStore, secret: string, value: T): Promise<void> {
-    return store.put(this.key(secret), value as unknown as StateValue, this.ttlSeconds);
-  }
-
-  async get(store: StateStore, secret: string): Promise<T | undefined> {
-    return (await store.get(this.key(secret))) as T | undefined;
-  }
-
-  /** Single use: of concurrent takes, one wins. */
-  async take(store: StateStore, secret: string): Promise<T | undefined> {
-    return (await store.take(this.key(secret))) as T | undefined;
-  }
-
-  private key(secret: string): string {
-    return `${this.prefix}:${hashSecret(secret)}`;
-  }
-}
+import { Slot } from '../state/slot.js';
 
 /** A validated authorize request, waiting for the user's choice on the consent page. */
 export interface PendingAuthorization {

@@ -1,0 +1,106 @@
+// GET /v1/account, GET /v1/profiles, GET /v1/userinfo and POST /v1/profiles/{profile_id}/revoke.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { formatCalendar, listAccountCalendars, type LiveCalendar } from '../../calendar/account-calendars.js';
+import { ApiError } from '../../errors.js';
+import { withQuery } from '../../http/urls.js';
+import { AccountResponse, ProfilesResponse, UserInfoResponse, type ProfileInfo } from '../../schemas/account.js';
+import { findApp } from '../../storage/apps.js';
+import { loadTokens } from '../../storage/credentials.js';
+import { accountProfiles, disconnectProfile } from '../../storage/profiles.js';
+import { accounts, type Profile } from '../../storage/schema.js';
+import { ProfileDisconnectedError, type UpstreamAccess } from '../../upstream/access.js';
+import { eq } from 'drizzle-orm';
+
+export async function accountRoutes(app: FastifyInstance, options: { upstream: UpstreamAccess; publicUrl: string }) {
+  async function account(request: FastifyRequest) {
+    const [row] = await app.db.select().from(accounts).where(eq(accounts.id, request.bearer.grant.accountId));
+    if (!row) throw new ApiError(404, { error: 'not_found', message: 'The account no longer exists' });
+    return row;
+  }
+
+  /** Where the user reconnects a profile: this app's authorize page, preselecting the provider. The profile id stays. */
+  async function relinkUrl(request: FastifyRequest, profile: Profile): Promise<string | undefined> {
+    const client = await findApp(app.db, request.bearer.grant.appId);
+    if (!client?.redirectUris[0]) return undefined;
+    return withQuery(`${options.publicUrl}/oauth/authorize`, {
+      response_type: 'code',
+      client_id: client.id,
+      redirect_uri: client.redirectUris[0],
+      scope: request.bearer.grant.scope,
+      provider_name: profile.providerName,
+    });
+  }
+
+  async function profileInfo(request: FastifyRequest, profile: Profile): Promise<ProfileInfo> {
+    return {
+      provider_name: profile.providerName,
+      profile_id: profile.id,
+      profile_name: profile.profileName,
+      profile_connected: profile.connected,
+      ...(!profile.connected && { profile_relink_url: await relinkUrl(request, profile) }),
+    };
+  }
+
+  app.get('/v1/account', { config: { errorStyle: 'api', scope: 'read_account' }, schema: { response: { 200: AccountResponse } } }, async (request) => {
+    const row = await account(request);
+    return { account: { account_id: row.id, email: row.email, name: row.name, default_tzid: row.defaultTzid } };
+  });
+
+  app.get('/v1/profiles', { config: { errorStyle: 'api' }, schema: { response: { 200: ProfilesResponse } } }, async (request) => {
+    const profiles = await accountProfiles(app.db, request.bearer.grant.accountId);
+    return { profiles: await Promise.all(profiles.map((profile) => profileInfo(request, profile))) };
+  });
+
+  app.get('/v1/userinfo', { config: { errorStyle: 'api' }, schema: { response: { 200: UserInfoResponse } } }, async (request) => {
+    const row = await account(request);
+    let live: LiveCalendar[] = [];
+    try {
+      live = await listAccountCalendars(app.db, app.providers, options.upstream, row.id);
+    } catch (error) {
+      // Identity still answers when no profile can be listed; the profiles say which need relinking.
+      if (!(error instanceof ProfileDisconnectedError)) throw error;
+    }
+    const profiles = await accountProfiles(app.db, row.id);
+    return {
+      sub: row.id,
+      email: row.email,
+      name: row.name,
+      zoneinfo: row.defaultTzid,
+      'cronofy.type': 'account' as const,
+      'cronofy.data': {
+        authorization: { scope: request.bearer.grant.scope, status: 'active' },
+        profiles: await Promise.all(
+          profiles.map(async (profile) => ({
+            ...(await profileInfo(request, profile)),
+            provider_service: profile.providerName,
+            profile_initial_sync_required: false,
+            profile_calendars: live
+              .filter((c) => c.profile.id === profile.id)
+              .map((c) => {
+                const { provider_name: _p, profile_id: _i, profile_name: _n, ...calendar } = formatCalendar(c);
+                return calendar;
+              }),
+          })),
+        ),
+      },
+    };
+  });
+
+  app.post<{ Params: { profile_id: string } }>('/v1/profiles/:profile_id/revoke', { config: { errorStyle: 'api' } }, async (request, reply) => {
+    const profile = (await accountProfiles(app.db, request.bearer.grant.accountId)).find((p) => p.id === request.params.profile_id);
+    if (!profile) throw new ApiError(404, { error: 'not_found', message: `No profile ${request.params.profile_id} in this account` });
+    const provider = app.providers.get(profile.providerName);
+    const tokens = await loadTokens(app.db, app.keyring, profile.id);
+    if (provider?.oauth.revoke && tokens) {
+      try {
+        // Revoking the refresh token at the provider ends its access tokens too.
+        await provider.oauth.revoke(tokens.refreshToken ?? tokens.accessToken);
+      } catch (error) {
+        // The user asked to disconnect: forget our tokens even if the provider could not be told.
+        request.log.warn({ profileId: profile.id, reason: (error as Error).message }, 'upstream revocation failed; disconnecting locally');
+      }
+    }
+    await disconnectProfile(app.db, profile.id);
+    return reply.code(202).send();
+  });
+}
