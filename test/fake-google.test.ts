@@ -418,7 +418,7 @@ t.test('events.list: time window, encoded calendar id, paging across 3 pages', a
   t.match((await call(fake, token, 'GET', `${eventsPath(HOLIDAY)}?pageToken=garbage`)).body, { error: { errors: [{ reason: 'invalid' }] } });
 
   const startTime = await call(fake, token, 'GET', `${eventsPath(HOLIDAY)}?orderBy=startTime`);
-  t.same(startTime, { ...startTime, status: 400 });
+  t.equal(startTime.status, 400);
   t.same(startTime.body, googleErr(400, 'INVALID_ARGUMENT', 'badRequest', 'The requested ordering is not available for the particular query.'));
   const single = await call(fake, token, 'GET', `${eventsPath(HOLIDAY)}?orderBy=startTime&singleEvents=true&${window}`);
   t.same(single.body.items.map((i: Body) => i.id), ['ev04allday', 'ev05', 'ev01', 'ev02', 'ev03']);
