@@ -41,6 +41,8 @@ export interface FakeGoogle {
   /** Caps the page size of events.list (default 250), like calendarPageSize does for calendarList. */
   eventPageSize: number;
   accessTokenTtl: number;
+  /** Milliseconds the token endpoint waits before answering (default 0), to widen race windows in tests. */
+  tokenDelayMs: number;
   /**
    * Stores an event on (user, calendar) as Google would have it, filling id (random base32hex), status confirmed,
    * created/updated now, iCalUID and etag unless given. Returns the stored object (by reference).
@@ -72,9 +74,11 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
   });
 
   // Runs after body parsing (so /token can be counted per grant_type) and for unknown routes too.
+  let tokenDelayMs = 0;
   app.addHook('preHandler', async (req, reply) => {
     const path = pathOf(req);
     if (path === '/token') {
+      if (tokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, tokenDelayMs));
       const grantType = bodyOf(req).grant_type;
       if (grantType === 'authorization_code') state.counts.token_authorization_code++;
       else if (grantType === 'refresh_token') state.counts.token_refresh++;
@@ -127,6 +131,12 @@ export async function startFakeGoogle(opts: { clientId?: string; clientSecret?: 
     },
     set eventPageSize(n: number) {
       state.eventPageSize = n;
+    },
+    get tokenDelayMs() {
+      return tokenDelayMs;
+    },
+    set tokenDelayMs(ms: number) {
+      tokenDelayMs = ms;
     },
     get accessTokenTtl() {
       return state.accessTokenTtl;
