@@ -16,6 +16,9 @@ const hourAt = (day: number, hour: number) => `2026-12-${String(day).padStart(2,
 
 /** Ada: two writable calendars with 131 timed events between them, a read-only one with an all-day event, a deleted one. */
 function seedAda(google: FakeGoogle): void {
+  // Seeded long ago, so last_modified queries see only what a test changes.
+  const addEvent: FakeGoogle['addEvent'] = (sub, calendarId, event) =>
+    google.addEvent(sub, calendarId, { created: '2026-10-01T00:00:00Z', updated: '2026-10-01T00:00:00Z', ...event });
   google.addUser({
     sub: ADA,
     email: 'ada@example.com',
@@ -30,12 +33,12 @@ function seedAda(google: FakeGoogle): void {
   for (let i = 0; i < 71; i += 1) {
     const day = 1 + (i % 28);
     const hour = 6 + Math.floor(i / 28) * 2;
-    google.addEvent(ADA, 'ada@example.com', { summary: `Ada ${i}`, start: { dateTime: hourAt(day, hour) }, end: { dateTime: hourAt(day, hour + 1) } });
+    addEvent(ADA, 'ada@example.com', { summary: `Ada ${i}`, start: { dateTime: hourAt(day, hour) }, end: { dateTime: hourAt(day, hour + 1) } });
   }
   for (let i = 0; i < 60; i += 1) {
     const day = 1 + (i % 28);
     const hour = 14 + Math.floor(i / 28) * 2;
-    google.addEvent(ADA, 'team@group.calendar.google.com', {
+    addEvent(ADA, 'team@group.calendar.google.com', {
       summary: `Team ${i}`,
       description: 'Weekly sync',
       location: 'Room 1',
@@ -45,8 +48,8 @@ function seedAda(google: FakeGoogle): void {
       organizer: { email: 'bob@example.com', displayName: 'Bob' },
     });
   }
-  google.addEvent(ADA, 'en.uk#holiday@group.v.calendar.google.com', { summary: 'Christmas Day', start: { date: '2026-12-25' }, end: { date: '2026-12-26' }, transparency: 'transparent' });
-  google.addEvent(ADA, 'ada@example.com', { summary: 'Outside the window', start: { dateTime: '2027-03-01T09:00:00Z' }, end: { dateTime: '2027-03-01T10:00:00Z' } });
+  addEvent(ADA, 'en.uk#holiday@group.v.calendar.google.com', { summary: 'Christmas Day', start: { date: '2026-12-25' }, end: { date: '2026-12-26' }, transparency: 'transparent' });
+  addEvent(ADA, 'ada@example.com', { summary: 'Outside the window', start: { dateTime: '2027-03-01T09:00:00Z' }, end: { dateTime: '2027-03-01T10:00:00Z' } });
   google.eventPageSize = 25; // the primary calendar's 72 events take three upstream pages
 }
 
@@ -255,4 +258,58 @@ t.test('revokeProfileAuthorization disconnects that profile; relinking keeps its
   t.equal(again.linking_profile.profile_id, token.linking_profile.profile_id, 'same profile id after relinking');
   t.equal(again.account_id, token.account_id, 'same account');
   t.equal((await cronofy.profileInformation()).profiles[0].profile_connected, true);
+});
+
+t.test('include_deleted and last_modified', async (t) => {
+  const { cronofy, google } = await setup(t);
+  const [victim] = google.events(ADA, 'team@group.calendar.google.com');
+  const token = cronofy.config.access_token as string;
+  const teamEvents = (await cronofy.readEvents({ from: '2026-12-01', to: '2027-01-01', include_deleted: true })).events;
+  t.notOk(teamEvents.some((e: { deleted: boolean }) => e.deleted), 'nothing deleted yet');
+
+  const since = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const calendarsResponse = await cronofy.listCalendars();
+  const teamId = calendarsResponse.calendars.find((c: { calendar_name: string }) => c.calendar_name === 'Team').calendar_id;
+  const uid = teamEvents.find((e: { summary: string }) => e.summary === victim!.summary).event_uid;
+  await cronofy.deleteEvent({ calendar_id: teamId, event_uid: uid });
+
+  const withoutDeleted = (await cronofy.readEvents({ from: '2026-12-01', to: '2027-01-01', calendar_ids: [teamId] })).events;
+  t.equal(withoutDeleted.length, 59, 'deleted events hidden by default');
+  const withDeleted = (await cronofy.readEvents({ from: '2026-12-01', to: '2027-01-01', calendar_ids: [teamId], include_deleted: true })).events;
+  t.equal(withDeleted.length, 60);
+  t.match(withDeleted.find((e: { event_uid: string }) => e.event_uid === uid), { deleted: true, status: 'cancelled' });
+
+  const modified = (await cronofy.readEvents({ from: '2026-12-01', to: '2027-01-01', last_modified: since, include_deleted: true })).events;
+  t.same(modified.map((e: { event_uid: string }) => e.event_uid), [uid], 'only what changed since last_modified');
+
+  const bad = await fetch(`${cronofy.urls.api}/v1/events?from=yesterday&tzid=Nowhere%2FLand&include_deleted=maybe`, { headers: { authorization: `Bearer ${token}` } });
+  t.equal(bad.status, 422);
+  t.same(Object.keys(((await bad.json()) as { errors: object }).errors).sort(), ['from', 'include_deleted', 'tzid']);
+});
+
+t.test('read_events implies read_free_busy; tzid moves the date boundaries', async (t) => {
+  const google = await startFakeGoogle();
+  t.teardown(() => google.close());
+  seedAda(google);
+  const broker = await startBroker(t, 'services', google);
+  const { cronofy } = await connectAda(t, google, broker, 'read_events');
+  const freeBusy = await cronofy.freeBusy({ from: '2026-12-01', to: '2026-12-02' });
+  t.equal(freeBusy.free_busy.length, 6, 'free/busy allowed with read_events alone (three events on each writable calendar)');
+  // 2026-12-01 in Pacific/Kiritimati (UTC+14) starts at 2026-11-30T10:00Z and ends at 2026-12-01T10:00Z.
+  const kiritimati = await cronofy.readEvents({ from: '2026-12-01', to: '2026-12-02', tzid: 'Pacific/Kiritimati' });
+  t.same(kiritimati.events.map((e: { start: string }) => e.start), ['2026-12-01T06:00:00Z', '2026-12-01T08:00:00Z'], 'only the events before 10:00Z');
+});
+
+t.test("one account cannot touch another's profiles or pages", async (t) => {
+  const { cronofy, google, broker } = await setup(t);
+  google.addUser({ sub: 'sub-eve', email: 'eve@example.com', name: 'Eve', calendars: [{ id: 'eve@example.com', summary: 'Eve', accessRole: 'owner', primary: true }] });
+  google.queueConsent({ sub: 'sub-eve' });
+  const eve = await connectAda(t, google, broker);
+  const revoke = await eve.cronofy.revokeProfileAuthorization({ profile_id: (await cronofy.profileInformation()).profiles[0].profile_id }).catch((e: { statusCode: number }) => e);
+  t.equal(revoke.statusCode, 404, "another account's profile is not found");
+  t.equal((await cronofy.profileInformation()).profiles[0].profile_connected, true, 'and stays connected');
+
+  const page = await cronofy.readEvents({ from: '2026-12-01', to: '2027-01-01' });
+  const stolen = await eve.cronofy.readEvents({ next_page: page.pages.next_page }).catch((e: { statusCode: number }) => e);
+  t.equal(stolen.statusCode, 404, "another grant's page looks expired");
 });

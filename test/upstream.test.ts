@@ -34,7 +34,7 @@ async function connected(t: Test, options: { accessTokenTtl?: number } = {}) {
   const calendars = () => fetch(`${broker.url}/v1/calendars`, { headers: { authorization: `Bearer ${token.access_token}` } });
   const storedCredential = async () =>
     (await broker.app.db.select().from(upstreamCredentials).where(eq(upstreamCredentials.profileId, token.linking_profile.profile_id)))[0]!;
-  return { google, broker, calendars, profileId: token.linking_profile.profile_id, storedCredential };
+  return { google, broker, calendars, profileId: token.linking_profile.profile_id, storedCredential, accessToken: token.access_token };
 }
 
 const statusOf = async (call: () => Promise<Response>) => (await call()).status;
@@ -57,7 +57,7 @@ t.test('concurrent calls in one process share a single upstream refresh', async 
 });
 
 t.test('a dead refresh token disconnects the profile and the answer names it', async (t) => {
-  const { google, broker, calendars, profileId } = await connected(t);
+  const { google, broker, calendars, profileId, accessToken } = await connected(t);
   google.revokeRefreshTokens();
   google.expireAccessTokens();
   const response = await calendars();
@@ -68,6 +68,10 @@ t.test('a dead refresh token disconnects the profile and the answer names it', a
   t.match(body.message, /ada@example\.com/);
   const [profile] = await broker.app.db.select().from(profiles).where(eq(profiles.id, profileId));
   t.equal(profile!.connected, false, 'marked disconnected');
+
+  const profilesResponse = await fetch(`${broker.url}/v1/profiles`, { headers: { authorization: `Bearer ${accessToken}` } });
+  const [listed] = ((await profilesResponse.json()) as { profiles: Array<Record<string, unknown>> }).profiles;
+  t.match(listed, { profile_id: profileId, profile_connected: false, profile_relink_url: /\/oauth\/authorize\?/ }, '/v1/profiles offers a relink');
 
   const refreshesBefore = google.counts.token_refresh;
   const again = await calendars();
