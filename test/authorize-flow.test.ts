@@ -5,7 +5,7 @@ import { accounts } from '../src/storage/schema.js';
 import { startFakeGoogle } from './fake-google/index.js';
 import { TestBrowser, hiddenInput } from './helpers/browser.js';
 import { startBroker } from './helpers/broker.js';
-import { authorizeUrl, connectThroughConsent, redirectParams } from './helpers/flow.js';
+import { authorizeUrl, connectThroughConsent, redirectParams, registerClient } from './helpers/flow.js';
 
 const REDIRECT_URI = 'https://app.example.com/cb';
 
@@ -14,12 +14,7 @@ async function setup(t: Test, extra?: Record<string, string>) {
   t.teardown(() => google.close());
   google.addUser({ sub: 'sub-1', email: 'ada@example.com', name: 'Ada', calendars: [{ id: 'ada@example.com', summary: 'Ada', accessRole: 'owner', primary: true }] });
   const broker = await startBroker(t, 'services', google, extra);
-  const response = await fetch(`${broker.url}/oauth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ client_name: 'Planner <b>', redirect_uris: [REDIRECT_URI, 'http://127.0.0.1:8123/cb'] }),
-  });
-  const client = (await response.json()) as { client_id: string; client_secret: string };
+  const client = await registerClient(broker.url, [REDIRECT_URI, 'http://127.0.0.1:8123/cb'], 'Planner <b>');
   const url = (more: Partial<Parameters<typeof authorizeUrl>[1]> = {}) =>
     authorizeUrl(broker.url, { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 's1', ...more });
   const accountCount = async () => (await broker.app.db.select({ n: count() }).from(accounts))[0]!.n;

@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { startFakeGoogle, type FakeGoogle } from './fake-google/index.js';
 import { TestBrowser } from './helpers/browser.js';
 import { startBroker, type Broker } from './helpers/broker.js';
-import { authorizeUrl, connectThroughConsent, redirectParams } from './helpers/flow.js';
+import { authorizeUrl, connectThroughConsent, redirectParams, registerClient } from './helpers/flow.js';
 
 const REDIRECT_URI = 'https://app.example.com/cb';
 const ADA = 'sub-ada';
@@ -54,9 +54,7 @@ function seedAda(google: FakeGoogle): void {
 }
 
 async function connectAda(t: Test, google: FakeGoogle, broker: Broker, scope = ALL_SCOPES) {
-  const client = (await (
-    await fetch(`${broker.url}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'Planner', redirect_uris: [REDIRECT_URI] }) })
-  ).json()) as { client_id: string; client_secret: string };
+  const client = await registerClient(broker.url, [REDIRECT_URI]);
   const { final } = await connectThroughConsent(new TestBrowser(), broker.url, authorizeUrl(broker.url, { clientId: client.client_id, redirectUri: REDIRECT_URI, scope }), REDIRECT_URI);
   const cronofy = new Cronofy({ client_id: client.client_id, client_secret: client.client_secret });
   cronofy.urls.api = broker.url;

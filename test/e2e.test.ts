@@ -6,8 +6,8 @@ import * as oidc from 'openid-client';
 import t from 'tap';
 import { startFakeGoogle, type FakeGoogle } from './fake-google/index.js';
 import { TestBrowser } from './helpers/browser.js';
-import { MODES, startBroker, type Broker } from './helpers/broker.js';
-import { authorizeUrl, connectThroughConsent, redirectParams } from './helpers/flow.js';
+import { MODES, startBroker } from './helpers/broker.js';
+import { authorizeUrl, connectThroughConsent, redirectParams, registerClient } from './helpers/flow.js';
 
 const REDIRECT_URI = 'https://app.example.com/oauth/callback';
 
@@ -30,21 +30,11 @@ async function fakeGoogleWithAda(t: { teardown(fn: () => unknown): void }): Prom
   return google;
 }
 
-async function registerApp(broker: Broker): Promise<{ client_id: string; client_secret: string }> {
-  const response = await fetch(`${broker.url}/oauth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ client_name: 'Meeting Planner', redirect_uris: [REDIRECT_URI] }),
-  });
-  if (response.status !== 201) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { client_id: string; client_secret: string };
-}
-
 for (const mode of MODES) {
   t.test(`cronofy SDK: authorize, requestAccessToken, listCalendars, refresh, revoke (${mode})`, async (t) => {
     const google = await fakeGoogleWithAda(t);
     const broker = await startBroker(t, mode, google);
-    const client = await registerApp(broker);
+    const client = await registerClient(broker.url, [REDIRECT_URI], 'Meeting Planner');
 
     const browser = new TestBrowser();
     const url = authorizeUrl(broker.url, { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 'opaque state/+&=', providerName: 'google' });
@@ -137,7 +127,7 @@ for (const mode of MODES) {
   t.test(`openid-client: discovery, PKCE, iss check, code grant, refresh, revocation (${mode})`, async (t) => {
     const google = await fakeGoogleWithAda(t);
     const broker = await startBroker(t, mode, google);
-    const client = await registerApp(broker);
+    const client = await registerClient(broker.url, [REDIRECT_URI], 'Meeting Planner');
 
     const config = await oidc.discovery(new URL(broker.url), client.client_id, client.client_secret, oidc.ClientSecretBasic(client.client_secret), {
       algorithm: 'oauth2',

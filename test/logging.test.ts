@@ -7,7 +7,7 @@ import { loggerOptions } from '../src/logging.js';
 import { startFakeGoogle } from './fake-google/index.js';
 import { TestBrowser } from './helpers/browser.js';
 import { brokerEnv, startBrokerWith } from './helpers/broker.js';
-import { authorizeUrl, connectThroughConsent, redirectParams } from './helpers/flow.js';
+import { authorizeUrl, connectThroughConsent, redirectParams, registerClient } from './helpers/flow.js';
 
 t.test('a full flow logged at debug level leaks no secret', async (t) => {
   const lines: string[] = [];
@@ -24,12 +24,7 @@ t.test('a full flow logged at debug level leaks no secret', async (t) => {
   const broker = await startBrokerWith(t, env, pino({ ...loggerOptions('debug') }, sink));
 
   const redirectUri = 'https://app.example.com/cb';
-  const registration = await fetch(`${broker.url}/oauth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ client_name: 'x', redirect_uris: [redirectUri] }),
-  });
-  const client = (await registration.json()) as { client_id: string; client_secret: string };
+  const client = await registerClient(broker.url, [redirectUri]);
   const browser = new TestBrowser();
   const { final } = await connectThroughConsent(browser, broker.url, authorizeUrl(broker.url, { clientId: client.client_id, redirectUri, state: 'st' }), redirectUri);
   const code = redirectParams(final).get('code')!;

@@ -5,7 +5,7 @@ import t from 'tap';
 import { startFakeGoogle } from './fake-google/index.js';
 import { TestBrowser, hiddenInput } from './helpers/browser.js';
 import { brokerEnv, freePort, startBrokerWith } from './helpers/broker.js';
-import { authorizeUrl } from './helpers/flow.js';
+import { authorizeUrl, registerClient } from './helpers/flow.js';
 
 const REDIRECT_URI = 'https://app.example.com/cb';
 
@@ -20,9 +20,7 @@ t.test('authorize on A, consent on B, callback on A, tokens and API alternating'
   const bUrl = `http://127.0.0.1:${bPort}`;
   const onB = (url: string) => url.replace(a.url, bUrl);
 
-  const client = (await (
-    await fetch(`${bUrl}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'x', redirect_uris: [REDIRECT_URI] }) })
-  ).json()) as { client_id: string; client_secret: string };
+  const client = await registerClient(bUrl, [REDIRECT_URI]);
 
   const browser = new TestBrowser();
   const consent = await browser.request(authorizeUrl(a.url, { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 'st' }));

@@ -5,7 +5,7 @@ import t from 'tap';
 import { startFakeGoogle } from './fake-google/index.js';
 import { TestBrowser } from './helpers/browser.js';
 import { brokerEnv, freePort } from './helpers/broker.js';
-import { authorizeUrl, connectThroughConsent, redirectParams } from './helpers/flow.js';
+import { authorizeUrl, connectThroughConsent, redirectParams, registerClient } from './helpers/flow.js';
 import { startBrokerProcess } from './helpers/process.js';
 
 const REDIRECT_URI = 'https://app.example.com/cb';
@@ -26,9 +26,7 @@ t.test('50 concurrent /v1/calendars on two processes, expired upstream token: on
   const a = await startBrokerProcess(t, env);
   const b = await startBrokerProcess(t, { ...env, PORT: String(await freePort()) });
 
-  const client = (await (
-    await fetch(`${a}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'x', redirect_uris: [REDIRECT_URI] }) })
-  ).json()) as { client_id: string; client_secret: string };
+  const client = await registerClient(a, [REDIRECT_URI]);
   const { final } = await connectThroughConsent(new TestBrowser(), a, authorizeUrl(a, { clientId: client.client_id, redirectUri: REDIRECT_URI }), REDIRECT_URI);
   const sdk = new Cronofy({ client_id: client.client_id, client_secret: client.client_secret });
   sdk.urls.api = a;

@@ -5,7 +5,7 @@ import { profiles, upstreamCredentials } from '../src/storage/schema.js';
 import { startFakeGoogle } from './fake-google/index.js';
 import { TestBrowser } from './helpers/browser.js';
 import { startBroker } from './helpers/broker.js';
-import { authorizeUrl, connectThroughConsent, redirectParams } from './helpers/flow.js';
+import { authorizeUrl, connectThroughConsent, redirectParams, registerClient } from './helpers/flow.js';
 
 const REDIRECT_URI = 'https://app.example.com/cb';
 
@@ -16,13 +16,7 @@ async function connected(t: Test, options: { accessTokenTtl?: number } = {}) {
   google.addUser({ sub: 'sub-ada', email: 'ada@example.com', name: 'Ada', calendars: [{ id: 'ada@example.com', summary: 'Ada', accessRole: 'owner', primary: true }] });
   if (options.accessTokenTtl !== undefined) google.accessTokenTtl = options.accessTokenTtl;
   const broker = await startBroker(t, 'services', google);
-  const client = (await (
-    await fetch(`${broker.url}/oauth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_name: 'x', redirect_uris: [REDIRECT_URI] }),
-    })
-  ).json()) as { client_id: string; client_secret: string };
+  const client = await registerClient(broker.url, [REDIRECT_URI]);
   const { final } = await connectThroughConsent(new TestBrowser(), broker.url, authorizeUrl(broker.url, { clientId: client.client_id, redirectUri: REDIRECT_URI }), REDIRECT_URI);
   const token = (await (
     await fetch(`${broker.url}/oauth/token`, {
@@ -119,9 +113,7 @@ t.test('Google failing during the sign-in: the app gets temporarily_unavailable,
   t.teardown(() => google.close());
   google.addUser({ sub: 's', email: 'e@example.com', name: 'E', calendars: [] });
   const broker = await startBroker(t, 'services', google);
-  const client = (await (
-    await fetch(`${broker.url}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'x', redirect_uris: [REDIRECT_URI] }) })
-  ).json()) as { client_id: string };
+  const client = await registerClient(broker.url, [REDIRECT_URI]);
   const url = authorizeUrl(broker.url, { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 'st' });
 
   google.failNext('/.well-known/openid-configuration', 500);

@@ -54,3 +54,19 @@ export function redirectParams(step: Step): URLSearchParams {
   if (!step.location) throw new Error(`expected a redirect, got ${step.status}: ${step.body.slice(0, 300)}`);
   return new URL(step.location).searchParams;
 }
+
+export interface RegisteredClient {
+  client_id: string;
+  client_secret: string;
+}
+
+/** Registers an app through the RFC 7591 endpoint, as an app developer would. */
+export async function registerClient(brokerUrl: string, redirectUris: string[], name = 'Planner'): Promise<RegisteredClient> {
+  const response = await fetch(`${brokerUrl}/oauth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_name: name, redirect_uris: redirectUris }),
+  });
+  if (response.status !== 201) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as RegisteredClient;
+}
