@@ -2,7 +2,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openRuntime } from './runtime.js';
-import { ProviderConfigError } from '../providers/index.js';
+import { ProviderConfigError, providerFactories } from '../providers/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     );
   }
   if (runtime.providers.size === 0) {
-    app.log.warn('no calendar provider is configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET');
+    const options = providerFactories.map((f) => `${f.name} (${f.settings.map((s) => s.name).join(', ')})`).join('; ');
+    app.log.warn(`no calendar provider is configured; set the settings of one of: ${options}`);
   }
 
   let closing = false;

@@ -1,8 +1,8 @@
 // Calls to an upstream provider with a profile's stored tokens, kept fresh: refreshed shortly
 // before they expire, and once after the provider refuses them (then the call is retried once).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { UpstreamError, type ProviderAdapter } from '../../providers/index.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Keyring } from '../crypto/keyring.js';
 import type { StateStore } from '../state/state-store.js';
 import { ApiError } from '../errors.js';
