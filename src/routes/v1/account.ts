@@ -4,16 +4,16 @@ import { formatCalendar, listAccountCalendars, type LiveCalendar } from '../../c
 import { ApiError } from '../../errors.js';
 import { withQuery } from '../../http/urls.js';
 import { AccountResponse, ProfilesResponse, UserInfoResponse, type ProfileInfo } from '../../schemas/account.js';
+import { findAccount } from '../../storage/accounts.js';
 import { findApp } from '../../storage/apps.js';
 import { loadTokens } from '../../storage/credentials.js';
 import { accountProfiles, disconnectProfile } from '../../storage/profiles.js';
-import { accounts, type Profile } from '../../storage/schema.js';
+import type { Profile } from '../../storage/schema.js';
 import { ProfileDisconnectedError, type UpstreamAccess } from '../../upstream/access.js';
-import { eq } from 'drizzle-orm';
 
 export async function accountRoutes(app: FastifyInstance, options: { upstream: UpstreamAccess; publicUrl: string }) {
   async function account(request: FastifyRequest) {
-    const [row] = await app.db.select().from(accounts).where(eq(accounts.id, request.bearer.grant.accountId));
+    const row = await findAccount(app.db, request.bearer.grant.accountId);
     if (!row) throw new ApiError(404, { error: 'not_found', message: 'The account no longer exists' });
     return row;
   }
