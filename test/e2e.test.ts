@@ -158,12 +158,6 @@ for (const mode of MODES) {
     t.equal(calendars.status, 200);
     t.equal(((await calendars.json()) as { calendars: unknown[] }).calendars.length, 5);
 
-    await t.rejects(
-      oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }),
-      { code: 'OAUTH_RESPONSE_BODY_ERROR', error: 'invalid_grant' },
-      'a code redeems once',
-    );
-
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     t.ok(refreshed.access_token);
     t.not(refreshed.access_token, tokens.access_token);
@@ -174,5 +168,23 @@ for (const mode of MODES) {
     t.equal(afterRevoke.status, 401, 'access tokens of the revoked grant are dead');
     await oidc.tokenRevocation(config, 'never-issued-token');
     t.pass('revoking an unknown token answers 200');
+
+    // A code redeems once; a second redemption also revokes what the first issued.
+    const verifier2 = oidc.randomPKCECodeVerifier();
+    const url2 = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: 'list_calendars',
+      state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier2),
+      code_challenge_method: 'S256',
+    });
+    const callback2 = new URL((await connectThroughConsent(new TestBrowser(), broker.url, url2.href, REDIRECT_URI)).final.location!);
+    const first = await oidc.authorizationCodeGrant(config, callback2, { pkceCodeVerifier: verifier2, expectedState: state });
+    await t.rejects(
+      oidc.authorizationCodeGrant(config, callback2, { pkceCodeVerifier: verifier2, expectedState: state }),
+      { code: 'OAUTH_RESPONSE_BODY_ERROR', error: 'invalid_grant' },
+      'a code redeems once',
+    );
+    await t.rejects(oidc.refreshTokenGrant(config, first.refresh_token!), { code: 'OAUTH_RESPONSE_BODY_ERROR', error: 'invalid_grant' }, "the first redemption's grant is revoked");
   });
 }

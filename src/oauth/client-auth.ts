@@ -1,7 +1,7 @@
 // Client authentication at the token and revocation endpoints: client_secret_basic or client_secret_post.
 import type { FastifyRequest } from 'fastify';
 import type { Database } from '../storage/database.js';
-import { findApp } from '../storage/apps.js';
+import { findApp, isPublicClient } from '../storage/apps.js';
 import type { App } from '../storage/schema.js';
 import { InvalidClient, InvalidRequest } from '../errors.js';
 import { hashSecret, secretMatches } from '../crypto/tokens.js';
@@ -23,7 +23,15 @@ function parseBasic(header: string): { clientId: string; clientSecret: string } 
   }
 }
 
+/**
+ * Confidential clients prove a secret (the current one or the one before the last rotation);
+ * public clients (token_endpoint_auth_method "none") name themselves and rely on PKCE.
+ */
 export async function authenticateClient(db: Database, request: FastifyRequest, params: Params): Promise<App> {
+  // A secret in a URL ends up in logs and browser history (RFC 6749 2.3.1 forbids it).
+  if ((request.query as Record<string, unknown> | undefined)?.client_secret !== undefined) {
+    throw new InvalidRequest('Client secrets must not be sent in the query string');
+  }
   const header = request.headers.authorization ?? '';
   // The cronofy SDK sends "Authorization: Bearer undefined" here: a Bearer header is not client authentication.
   const usedBasic = /^basic /i.test(header);
@@ -39,13 +47,19 @@ export async function authenticateClient(db: Database, request: FastifyRequest, 
     clientId = params.client_id;
     clientSecret = params.client_secret;
   }
-  if (!clientId || !clientSecret) {
+  if (!clientId) {
     throw new InvalidClient('Client authentication is required (client_secret_basic or client_secret_post)', { usedBasic });
   }
 
   const app = await findApp(db, clientId);
-  const matches = secretMatches(clientSecret, app?.secretHash ?? UNKNOWN_CLIENT_HASH);
-  if (!app || !matches) {
+  if (!clientSecret) {
+    if (app && isPublicClient(app)) return app;
+    throw new InvalidClient('Client authentication is required (client_secret_basic or client_secret_post)', { usedBasic });
+  }
+  // Both comparisons always run, so timing tells nothing about which secret (if any) matched.
+  const current = secretMatches(clientSecret, app?.secretHash ?? UNKNOWN_CLIENT_HASH);
+  const previous = secretMatches(clientSecret, app?.previousSecretHash ?? UNKNOWN_CLIENT_HASH);
+  if (!app || isPublicClient(app) || !(current || previous)) {
     throw new InvalidClient('Client authentication failed', { usedBasic, detail: app ? `wrong secret for ${clientId}` : 'unknown client' });
   }
   return app;

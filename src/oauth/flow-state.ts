@@ -32,8 +32,16 @@ export interface AuthorizationCode {
   scope: string;
   accountId: string;
   profileId: string;
+  /** Epoch ms; lets a code be put back with its remaining lifetime when redemption fails midway. */
+  expiresAt: number;
+}
+
+/** A code that was redeemed, remembered for its lifetime so a second redemption can revoke what it issued. */
+export interface RedeemedCode {
+  grantId: string;
 }
 
 export const pendingAuthorizations = new Slot<PendingAuthorization>('authz', 30 * 60);
 export const upstreamAttempts = new Slot<UpstreamAttempt>('upstream', 15 * 60);
 export const authorizationCodes = new Slot<AuthorizationCode>('code', 10 * 60);
+export const redeemedCodes = new Slot<RedeemedCode>('redeemed', 10 * 60);

@@ -11,7 +11,12 @@ export async function registerApp(db: Database, metadata: unknown): Promise<Clie
   if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new InvalidClientMetadata('The registration request must be a JSON object');
   }
-  const { client_name: name, redirect_uris: redirectUris, token_endpoint_auth_method: authMethod } = metadata as Record<string, unknown>;
+  const {
+    client_name: name,
+    redirect_uris: redirectUris,
+    token_endpoint_auth_method: authMethod,
+    rotate_refresh_tokens: rotate,
+  } = metadata as Record<string, unknown>;
   if (typeof name !== 'string' || !name.trim() || name.length > 200) {
     throw new InvalidClientMetadata('client_name is required: a string of 1 to 200 characters');
   }
@@ -23,10 +28,16 @@ export async function registerApp(db: Database, metadata: unknown): Promise<Clie
     const problem = redirectUriProblem(uri);
     if (problem) throw new InvalidRedirectUri(problem);
   }
-  if (authMethod !== undefined && authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post') {
-    throw new InvalidClientMetadata('token_endpoint_auth_method must be client_secret_basic or client_secret_post');
+  if (authMethod !== undefined && authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post' && authMethod !== 'none') {
+    throw new InvalidClientMetadata('token_endpoint_auth_method must be client_secret_basic, client_secret_post or none');
   }
-  const { app, clientSecret } = await createApp(db, { name: name.trim(), redirectUris: [...new Set(redirectUris as string[])] });
+  if (rotate !== undefined && typeof rotate !== 'boolean') throw new InvalidClientMetadata('rotate_refresh_tokens must be a boolean');
+  const { app, clientSecret } = await createApp(db, {
+    name: name.trim(),
+    redirectUris: [...new Set(redirectUris as string[])],
+    tokenEndpointAuthMethod: authMethod,
+    rotateRefreshTokens: rotate,
+  });
   const { verified: _verified, ...registered } = clientMetadata(app);
-  return { ...registered, client_secret: clientSecret };
+  return clientSecret ? { ...registered, client_secret: clientSecret } : registered;
 }

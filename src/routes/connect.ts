@@ -90,6 +90,7 @@ export async function connectRoutes(app: FastifyInstance, options: ConnectRouteO
         scope: formatScope(scope),
         accountId: connection.accountId,
         profileId: connection.profileId,
+        expiresAt: Date.now() + authorizationCodes.ttlSeconds * 1000,
       });
       return reply.redirect(withQuery(authorization.redirectUri, { code, state: authorization.state, iss: options.publicUrl }), 303);
     },

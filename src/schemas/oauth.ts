@@ -31,6 +31,8 @@ export const ClientInformation = Type.Object({
   grant_types: Type.Array(Type.String()),
   response_types: Type.Array(Type.String()),
   token_endpoint_auth_method: Type.String(),
+  /** calbroker's extension: whether each refresh returns a new refresh token. */
+  rotate_refresh_tokens: Type.Boolean(),
   verified: Type.Optional(Type.Boolean()),
 });
 export type ClientInformation = Static<typeof ClientInformation>;

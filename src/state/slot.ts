@@ -9,8 +9,8 @@ export class Slot<T extends object> {
     readonly ttlSeconds: number,
   ) {}
 
-  put(store: StateStore, secret: string, value: T): Promise<void> {
-    return store.put(this.key(secret), value as unknown as StateValue, this.ttlSeconds);
+  put(store: StateStore, secret: string, value: T, ttlSeconds = this.ttlSeconds): Promise<void> {
+    return store.put(this.key(secret), value as unknown as StateValue, ttlSeconds);
   }
 
   async get(store: StateStore, secret: string): Promise<T | undefined> {

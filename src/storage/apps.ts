@@ -5,18 +5,49 @@ import type { ClientInformation } from '../schemas/oauth.js';
 import type { Database } from './database.js';
 import { apps, type App } from './schema.js';
 
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
 export interface NewApp {
   name: string;
   redirectUris: string[];
+  /** "none" registers a public client: no secret, PKCE required, rotating refresh tokens. */
+  tokenEndpointAuthMethod?: AuthMethod;
+  rotateRefreshTokens?: boolean;
 }
 
-export async function createApp(db: Database, input: NewApp): Promise<{ app: App; clientSecret: string }> {
-  const clientSecret = randomSecret();
+/** Creates an app; `clientSecret` is undefined for public clients. */
+export async function createApp(db: Database, input: NewApp): Promise<{ app: App; clientSecret: string | undefined }> {
+  const method = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
+  const clientSecret = method === 'none' ? undefined : randomSecret();
   const [app] = await db
     .insert(apps)
-    .values({ id: randomId('app'), name: input.name, redirectUris: input.redirectUris, secretHash: hashSecret(clientSecret) })
+    .values({
+      id: randomId('app'),
+      name: input.name,
+      redirectUris: input.redirectUris,
+      secretHash: clientSecret ? hashSecret(clientSecret) : null,
+      tokenEndpointAuthMethod: method,
+      rotateRefreshTokens: input.rotateRefreshTokens ?? false,
+    })
     .returning();
   return { app: app!, clientSecret };
+}
+
+/** A new secret; the current one stays valid as the previous secret until the next rotation. */
+export async function rotateSecret(db: Database, clientId: string): Promise<{ app: App; clientSecret: string } | undefined> {
+  const app = await findApp(db, clientId);
+  if (!app || !app.secretHash) return undefined;
+  const clientSecret = randomSecret();
+  const [updated] = await db
+    .update(apps)
+    .set({ secretHash: hashSecret(clientSecret), previousSecretHash: app.secretHash })
+    .where(eq(apps.id, clientId))
+    .returning();
+  return { app: updated!, clientSecret };
+}
+
+export function isPublicClient(app: App): boolean {
+  return app.tokenEndpointAuthMethod === 'none';
 }
 
 export async function findApp(db: Database, clientId: string): Promise<App | undefined> {
@@ -38,7 +69,8 @@ export function clientMetadata(app: App): ClientInformation {
     client_secret_expires_at: 0,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
+    token_endpoint_auth_method: app.tokenEndpointAuthMethod,
+    rotate_refresh_tokens: app.rotateRefreshTokens || app.tokenEndpointAuthMethod === 'none',
     verified: app.verified,
   };
 }

@@ -2,7 +2,7 @@
 import { and, eq, gt } from 'drizzle-orm';
 import { hashSecret, randomId, randomSecret } from '../crypto/tokens.js';
 import type { Database } from './database.js';
-import { accessTokens, grants, type Grant } from './schema.js';
+import { accessTokens, grants, retiredRefreshTokens, type Grant } from './schema.js';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 
@@ -43,6 +43,37 @@ export async function createGrant(
 export async function findGrantByRefreshToken(db: Database, refreshToken: string): Promise<Grant | undefined> {
   const [grant] = await db.select().from(grants).where(eq(grants.refreshTokenHash, hashSecret(refreshToken)));
   return grant;
+}
+
+/** Rotation: the grant gets a new refresh token; the presented one is retired (only if still current). */
+export async function rotateRefreshToken(db: Database, grant: Grant): Promise<string | undefined> {
+  const refreshToken = randomSecret();
+  return db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(grants)
+      .set({ refreshTokenHash: hashSecret(refreshToken) })
+      .where(and(eq(grants.id, grant.id), eq(grants.refreshTokenHash, grant.refreshTokenHash)))
+      .returning({ id: grants.id });
+    // A parallel refresh rotated first: this presentation lost the race, and is reuse.
+    if (!updated) return undefined;
+    await tx.insert(retiredRefreshTokens).values({ tokenHash: grant.refreshTokenHash, grantId: grant.id });
+    return refreshToken;
+  });
+}
+
+/**
+ * Reuse detection: when a superseded refresh token is presented, the whole family (the grant and
+ * every token of it) is revoked. Returns whether the token was a retired one.
+ */
+export async function revokeFamilyOfRetired(db: Database, refreshToken: string): Promise<boolean> {
+  const [retired] = await db.select().from(retiredRefreshTokens).where(eq(retiredRefreshTokens.tokenHash, hashSecret(refreshToken)));
+  if (!retired) return false;
+  await revokeGrant(db, retired.grantId);
+  return true;
+}
+
+export async function revokeGrant(db: Database, grantId: string): Promise<void> {
+  await db.delete(grants).where(eq(grants.id, grantId));
 }
 
 /** A fresh access token for an existing grant (refresh_token grant). The refresh token stays the same, as at Cronofy. */

@@ -9,7 +9,13 @@ export const apps = pgTable('apps', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   redirectUris: text('redirect_uris').array().notNull(),
-  secretHash: text('secret_hash').notNull(),
+  /** Null for public clients (token_endpoint_auth_method "none"), which must use PKCE. */
+  secretHash: text('secret_hash'),
+  /** The secret before the last rotation, still accepted so apps can roll over without downtime. */
+  previousSecretHash: text('previous_secret_hash'),
+  tokenEndpointAuthMethod: text('token_endpoint_auth_method').notNull().default('client_secret_basic'),
+  /** Issue a new refresh token on every refresh (always on for public clients). */
+  rotateRefreshTokens: boolean('rotate_refresh_tokens').notNull().default(false),
   verified: boolean('verified').notNull().default(false),
   createdAt: createdAt(),
 });
@@ -81,6 +87,17 @@ export const grants = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('grants_refresh_token').on(t.refreshTokenHash), index('grants_account').on(t.accountId)],
+);
+
+/** Refresh tokens superseded by rotation. Presenting one again is reuse: the whole grant is revoked. */
+export const retiredRefreshTokens = pgTable(
+  'retired_refresh_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    grantId: text('grant_id').notNull().references(() => grants.id, { onDelete: 'cascade' }),
+    retiredAt: timestamp('retired_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('retired_refresh_tokens_grant').on(t.grantId)],
 );
 
 export const accessTokens = pgTable(

@@ -32,8 +32,8 @@ export function repositoriesContract(t: Test, open: (t: Test) => Promise<OpenDat
     const db = await database(t);
     const { app, clientSecret } = await createApp(db, { name: 'Planner', redirectUris: ['https://a.example/cb'] });
     t.match(app.id, /^app_[a-z2-7]{24}$/);
-    t.ok(clientSecret.length >= 43, 'at least 256 bits, base64url');
-    t.equal(app.secretHash, hashSecret(clientSecret));
+    t.ok(clientSecret!.length >= 43, 'at least 256 bits, base64url');
+    t.equal(app.secretHash, hashSecret(clientSecret!));
     t.not(app.secretHash, clientSecret);
     t.same((await findApp(db, app.id))?.redirectUris, ['https://a.example/cb']);
     t.equal(await findApp(db, 'app_missing'), undefined);

@@ -9,9 +9,16 @@ import { saveConnection } from '../../src/storage/connections.js';
 
 export const REDIRECT_URI = 'https://app.example.com/cb';
 
-export async function seedApp(app: FastifyInstance, name = 'Planner') {
-  const { app: client, clientSecret } = await createApp(app.db, { name, redirectUris: [REDIRECT_URI] });
-  return { clientId: client.id, clientSecret };
+/** A confidential app (client_secret_basic), unless options say otherwise. */
+export async function seedApp(app: FastifyInstance, name = 'Planner', options: { rotateRefreshTokens?: boolean } = {}) {
+  const { app: client, clientSecret } = await createApp(app.db, { name, redirectUris: [REDIRECT_URI], ...options });
+  return { clientId: client.id, clientSecret: clientSecret! };
+}
+
+/** A public client: no secret, PKCE required, rotating refresh tokens. */
+export async function seedPublicApp(app: FastifyInstance) {
+  const { app: client } = await createApp(app.db, { name: 'Mobile', redirectUris: [REDIRECT_URI], tokenEndpointAuthMethod: 'none' });
+  return { clientId: client.id };
 }
 
 export async function seedConnection(app: FastifyInstance, subject = 'sub-1') {
@@ -41,6 +48,7 @@ export async function seedCode(
     scope: options.scope ?? 'read_account list_calendars',
     accountId: connection.accountId,
     profileId: connection.profileId,
+    expiresAt: Date.now() + authorizationCodes.ttlSeconds * 1000,
   });
   return code;
 }

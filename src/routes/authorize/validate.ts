@@ -49,6 +49,9 @@ export async function validateAuthorizeRequest(
   const method = params.code_challenge_method;
   const challenge = params.code_challenge;
   if (method && !challenge) throw new InvalidRequest('code_challenge_method was sent without code_challenge');
+  if (!challenge && client.tokenEndpointAuthMethod === 'none') {
+    throw new InvalidRequest('Public clients must use PKCE: send code_challenge with code_challenge_method=S256');
+  }
   if (challenge) {
     if ((method ?? 'plain') !== 'S256') throw new InvalidRequest('Only code_challenge_method=S256 is supported');
     if (!PKCE_CHALLENGE.test(challenge)) throw new InvalidRequest('code_challenge must be the base64url SHA-256 of the code verifier (43 characters)');

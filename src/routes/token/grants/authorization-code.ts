@@ -2,9 +2,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { InvalidGrant, InvalidRequest } from '../../../errors.js';
-import { authorizationCodes } from '../../../oauth/flow-state.js';
+import { authorizationCodes, redeemedCodes } from '../../../oauth/flow-state.js';
 import type { Params } from '../../../oauth/parameters.js';
-import { createGrant } from '../../../storage/grants.js';
+import { createGrant, revokeGrant } from '../../../storage/grants.js';
 import type { App } from '../../../storage/schema.js';
 import { tokenResponse } from '../response.js';
 
@@ -17,7 +17,15 @@ export async function authorizationCodeGrant(app: FastifyInstance, client: App, 
 
   // Taken atomically: of two parallel redemptions only one finds the code.
   const code = await authorizationCodes.take(app.stateStore, params.code);
-  if (!code) throw new InvalidGrant('The authorization code is invalid, expired or already used');
+  if (!code) {
+    // A second redemption means the code leaked: revoke what the first one issued (RFC 6749 4.1.2).
+    const redeemed = await redeemedCodes.get(app.stateStore, params.code);
+    if (redeemed) {
+      await revokeGrant(app.db, redeemed.grantId);
+      app.log.warn({ clientId: client.id, grantId: redeemed.grantId }, 'authorization code reused; its grant was revoked');
+    }
+    throw new InvalidGrant('The authorization code is invalid, expired or already used');
+  }
   if (code.clientId !== client.id) throw new InvalidGrant('The authorization code was issued to another client');
   if (code.redirectUri !== params.redirect_uri) throw new InvalidGrant('redirect_uri does not match the authorization request');
   if (code.codeChallenge) {
@@ -28,6 +36,15 @@ export async function authorizationCodeGrant(app: FastifyInstance, client: App, 
     throw new InvalidGrant('code_verifier was sent but the authorization request had no code_challenge');
   }
 
-  const issued = await createGrant(app.db, { appId: client.id, accountId: code.accountId, profileId: code.profileId, scope: code.scope });
+  let issued;
+  try {
+    issued = await createGrant(app.db, { appId: client.id, accountId: code.accountId, profileId: code.profileId, scope: code.scope });
+  } catch (error) {
+    // Nothing was issued (the database failed): put the code back so the app can retry.
+    const remaining = (code.expiresAt - Date.now()) / 1000;
+    if (remaining > 1) await authorizationCodes.put(app.stateStore, params.code, code, remaining).catch(() => {});
+    throw error;
+  }
+  await redeemedCodes.put(app.stateStore, params.code, { grantId: issued.grant.id }, Math.max(1, (code.expiresAt - Date.now()) / 1000));
   return tokenResponse(app.db, issued.grant, { ...issued, scope: issued.grant.scope });
 }
