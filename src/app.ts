@@ -42,6 +42,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
     bodyLimit: 64 * 1024,
+    trustProxy: config.trustProxy,
     // Ids we hand out are long; keep the default guard against absurd URLs.
     routerOptions: { maxParamLength: 200 },
   }) as unknown as FastifyInstance;

@@ -16,6 +16,10 @@ export interface Config {
   dataDir: string;
   /** Prefix for every state-store key, so several deployments (or test runs) can share one Redis. */
   redisKeyPrefix: string;
+  /** Connect, header and body timeout of every upstream request. */
+  upstreamTimeoutMs: number;
+  /** fastify's trustProxy: whom to believe about the client's address (rate limits count per address). */
+  trustProxy: boolean | string;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +80,14 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('ENCRYPTION_KEYS is required when DATABASE_URL is set (comma-separated keyid:base64-of-32-bytes)');
   }
 
+  const timeoutText = nonEmpty(env, 'UPSTREAM_TIMEOUT_MS') ?? '10000';
+  const upstreamTimeoutMs = Number(timeoutText);
+  if (!/^\d+$/.test(timeoutText) || upstreamTimeoutMs < 100 || upstreamTimeoutMs > 120_000) {
+    problems.push(`UPSTREAM_TIMEOUT_MS must be a number of milliseconds from 100 to 120000 (got "${timeoutText}")`);
+  }
+  const trustProxyText = nonEmpty(env, 'TRUST_PROXY');
+  const trustProxy = trustProxyText === undefined || trustProxyText === 'false' ? false : trustProxyText === 'true' ? true : trustProxyText;
+
   const helpUrl = nonEmpty(env, 'HELP_URL');
   if (helpUrl) parseUrl('HELP_URL', helpUrl, problems, ['http:', 'https:']);
 
@@ -98,5 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     dataDir: nonEmpty(env, 'DATA_DIR') ?? 'data',
     redisKeyPrefix: nonEmpty(env, 'REDIS_KEY_PREFIX') ?? 'calbroker:',
+    upstreamTimeoutMs,
+    trustProxy,
   };
 }

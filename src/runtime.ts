@@ -33,7 +33,7 @@ export interface Runtime {
 
 export async function openRuntime(config: Config, env: Record<string, string | undefined> = process.env): Promise<Runtime> {
   // Cheap checks first, so a bad setting fails before any connection is made.
-  const upstream = createUpstreamFetch();
+  const upstream = createUpstreamFetch({ timeoutMs: config.upstreamTimeoutMs });
   const providers = loadProviders(env, { publicUrl: config.publicUrl, fetch: upstream.fetch });
   const keyring = await openKeyring(config);
   const stateStore = await openStateStore(config);

@@ -71,6 +71,7 @@ function sendErrorPage(reply: FastifyReply, error: PageError | OAuthError) {
       html`<h1>${error.title}</h1><p>${error.explanation}</p>${link ? html`<p><a href="${link.href}">${link.text}</a></p>` : ''}`,
     );
   }
+  reply.headers(error.headers);
   return sendPage(reply, error.status, 'Authorization failed', html`<h1>Authorization failed</h1><p>${error.description}</p><p class="muted">Error: ${error.code}</p>`);
 }
 

@@ -5,6 +5,7 @@ import { findApp, isPublicClient } from '../storage/apps.js';
 import type { App } from '../storage/schema.js';
 import { InvalidClient, InvalidRequest } from '../errors.js';
 import { hashSecret, secretMatches } from '../crypto/tokens.js';
+import { FAILED_AUTH_PER_ADDRESS, FAILED_AUTH_PER_CLIENT, type RateLimiter } from '../http/rate-limit.js';
 import type { Params } from './parameters.js';
 
 // Compared against when the client is unknown, so that case costs the same as a wrong secret.
@@ -20,6 +21,30 @@ function parseBasic(header: string): { clientId: string; clientSecret: string } 
     return { clientId: unform(decoded.slice(0, colon)), clientSecret: unform(decoded.slice(colon + 1)) };
   } catch {
     throw new InvalidClient('Malformed Basic credentials', { usedBasic: true });
+  }
+}
+
+/** The client_id a request claims (Basic or body), before anything is verified. */
+function claimedClientId(request: FastifyRequest, params: Params): string | undefined {
+  const header = request.headers.authorization ?? '';
+  if (!/^basic /i.test(header)) return params.client_id;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  return decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : undefined;
+}
+
+/** authenticateClient behind the failed-authentication limits, per claimed client and per address. */
+export async function authenticateClientLimited(db: Database, limiter: RateLimiter, request: FastifyRequest, params: Params): Promise<App> {
+  const clientId = claimedClientId(request, params);
+  await limiter.check(FAILED_AUTH_PER_ADDRESS, request.ip);
+  if (clientId) await limiter.check(FAILED_AUTH_PER_CLIENT, clientId);
+  try {
+    return await authenticateClient(db, request, params);
+  } catch (error) {
+    if (error instanceof InvalidClient) {
+      await limiter.record(FAILED_AUTH_PER_ADDRESS, request.ip);
+      if (clientId) await limiter.record(FAILED_AUTH_PER_CLIENT, clientId);
+    }
+    throw error;
   }
 }
 

@@ -6,6 +6,7 @@ import type { ProviderAdapter } from '../../providers/index.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Database, OpenDatabase } from '../storage/database.js';
 import type { StateStore } from '../state/state-store.js';
+import { RateLimiter } from '../http/rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,6 +14,7 @@ declare module 'fastify' {
     database: OpenDatabase;
     keyring: Keyring;
     stateStore: StateStore;
+    rateLimiter: RateLimiter;
     providers: ReadonlyMap<string, ProviderAdapter>;
   }
 }
@@ -30,6 +32,7 @@ export const storagePlugin = fp(
 export const stateStorePlugin = fp(
   async (app: FastifyInstance, options: { stateStore: StateStore }) => {
     app.decorate('stateStore', options.stateStore);
+    app.decorate('rateLimiter', new RateLimiter(options.stateStore));
     app.addHook('onClose', () => options.stateStore.close());
   },
   { name: 'calbroker-state-store' },

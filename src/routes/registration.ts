@@ -13,7 +13,7 @@ function checkRegistrationToken(request: FastifyRequest, expected: string): void
 }
 
 export async function registrationRoutes(app: FastifyInstance, options: { registrationToken: string | undefined }) {
-  app.post('/oauth/register', { config: { errorStyle: 'oauth' }, schema: { response: { 201: ClientInformation, '4xx': OAuthErrorBody } } }, async (request, reply) => {
+  app.post('/oauth/register', { bodyLimit: 16 * 1024, config: { errorStyle: 'oauth' }, schema: { response: { 201: ClientInformation, '4xx': OAuthErrorBody } } }, async (request, reply) => {
     if (options.registrationToken) checkRegistrationToken(request, options.registrationToken);
     const registered = await registerApp(app.db, request.body);
     return reply.code(201).header('cache-control', 'no-store').send(registered);

@@ -1,6 +1,6 @@
 // In-process StateStore for embedded, single-instance mode.
 import { randomUUID } from 'node:crypto';
-import type { StateStore, StateValue } from './state-store.js';
+import type { StateStore, StateValue, WindowCount } from './state-store.js';
 
 interface Entry {
   json: string;
@@ -49,6 +49,20 @@ export class MemoryStateStore implements StateStore {
     const lockKey = `lock:${key}`;
     const held = await this.get(lockKey);
     if (held?.token === token) this.entries.delete(lockKey);
+  }
+
+  async increment(key: string, windowSeconds: number): Promise<WindowCount> {
+    const counterKey = `rate:${key}`;
+    const entry = this.live(counterKey);
+    const count = entry ? Number(JSON.parse(entry.json)) + 1 : 1;
+    const expiresAt = entry?.expiresAt ?? Date.now() + windowSeconds * 1000;
+    this.entries.set(counterKey, { json: String(count), expiresAt });
+    return { count, resetSeconds: Math.ceil((expiresAt - Date.now()) / 1000) };
+  }
+
+  async peek(key: string): Promise<WindowCount> {
+    const entry = this.live(`rate:${key}`);
+    return entry ? { count: Number(JSON.parse(entry.json)), resetSeconds: Math.ceil((entry.expiresAt - Date.now()) / 1000) } : { count: 0, resetSeconds: 0 };
   }
 
   async ping(): Promise<void> {}

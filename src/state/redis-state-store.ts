@@ -4,7 +4,9 @@ import { Redis } from 'ioredis';
 
 // Deletes the lock only while it still holds our token, atomically.
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-import type { StateStore, StateValue } from './state-store.js';
+// Counts in a fixed window that starts with the first event.
+const INCREMENT = `local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return {n, redis.call('pttl', KEYS[1])}`;
+import type { StateStore, StateValue, WindowCount } from './state-store.js';
 
 export class RedisStateStore implements StateStore {
   private constructor(private readonly redis: Redis) {}
@@ -52,6 +54,16 @@ export class RedisStateStore implements StateStore {
 
   async releaseLock(key: string, token: string): Promise<void> {
     await this.redis.eval(RELEASE_LOCK, 1, `lock:${key}`, token);
+  }
+
+  async increment(key: string, windowSeconds: number): Promise<WindowCount> {
+    const [count, ttl] = (await this.redis.eval(INCREMENT, 1, `rate:${key}`, Math.round(windowSeconds * 1000))) as [number, number];
+    return { count, resetSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+  }
+
+  async peek(key: string): Promise<WindowCount> {
+    const [count, ttl] = await Promise.all([this.redis.get(`rate:${key}`), this.redis.pttl(`rate:${key}`)]);
+    return count === null ? { count: 0, resetSeconds: 0 } : { count: Number(count), resetSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
   }
 
   async ping(): Promise<void> {

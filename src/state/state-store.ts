@@ -3,6 +3,11 @@
 
 export type StateValue = Record<string, unknown>;
 
+export interface WindowCount {
+  count: number;
+  resetSeconds: number;
+}
+
 export interface StateStore {
   /** Stores `value` under `key` for `ttlSeconds`, replacing any previous value. */
   put(key: string, value: StateValue, ttlSeconds: number): Promise<void>;
@@ -17,6 +22,13 @@ export interface StateStore {
   acquireLock(key: string, ttlSeconds: number): Promise<string | undefined>;
   /** Releases the lock only if `token` still holds it (an expired lock may have a new holder). */
   releaseLock(key: string, token: string): Promise<void>;
+  /**
+   * Counts an event in a fixed window of `windowSeconds` starting at its first event; returns the
+   * count so far and the seconds until the window resets. Atomic across instances.
+   */
+  increment(key: string, windowSeconds: number): Promise<WindowCount>;
+  /** The current window's count without adding to it. */
+  peek(key: string): Promise<WindowCount>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

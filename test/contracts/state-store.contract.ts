@@ -87,6 +87,18 @@ export function stateStoreContract(t: Test, open: (t: Test) => Promise<StateStor
     t.equal(await s.acquireLock('crashed', 5), undefined, "the old holder's release does not free the new holder's lock");
   });
 
+  void t.test('counters count atomically within their window, then reset', async (t) => {
+    const s = await store(t);
+    t.same(await s.peek('fails:ip'), { count: 0, resetSeconds: 0 }, 'nothing counted yet');
+    const counts = await Promise.all(Array.from({ length: 20 }, () => s.increment('fails:ip', 0.3)));
+    t.same(counts.map((c) => c.count).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1), 'each increment sees its own count');
+    t.equal((await s.peek('fails:ip')).count, 20);
+    t.ok((await s.peek('fails:ip')).resetSeconds >= 1);
+    await sleep(500);
+    t.equal((await s.peek('fails:ip')).count, 0, 'the window ended');
+    t.equal((await s.increment('fails:ip', 60)).count, 1, 'a new window starts');
+  });
+
   void t.test('ping answers while the store is up', async (t) => {
     const s = await store(t);
     await s.ping();

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AccessDenied, InvalidRequest, PageError } from '../../errors.js';
 import { ensureBrowserBinding, readBrowserBinding } from '../../http/browser-binding.js';
 import { sendPage } from '../../http/html.js';
+import { AUTHORIZE_PER_ADDRESS } from '../../http/rate-limit.js';
 import { randomSecret, sameSecret } from '../../crypto/tokens.js';
 import { readParams } from '../../oauth/parameters.js';
 import { pendingAuthorizations, upstreamAttempts } from '../../oauth/flow-state.js';
@@ -24,6 +25,7 @@ export async function authorizeRoutes(app: FastifyInstance, options: AuthorizeRo
   const binding = { secure: options.secureCookies };
 
   app.get('/oauth/authorize', { config: { errorStyle: 'authorize' } }, async (request: FastifyRequest, reply: FastifyReply) => {
+    await app.rateLimiter.hit(AUTHORIZE_PER_ADDRESS, request.ip);
     const { client, authorization } = await validateAuthorizeRequest(app, request);
     const pending = { ...authorization, csrfToken: randomSecret(), browser: ensureBrowserBinding(request, reply, binding) };
     const authorizationId = randomSecret();

@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { InvalidRequest, UnsupportedGrantType } from '../../errors.js';
 import { OAuthErrorBody, TokenResponse } from '../../schemas/oauth.js';
-import { authenticateClient } from '../../oauth/client-auth.js';
+import { authenticateClientLimited } from '../../oauth/client-auth.js';
+import { INVALID_GRANTS_PER_CLIENT } from '../../http/rate-limit.js';
+import { InvalidGrant } from '../../errors.js';
 import { readParams } from '../../oauth/parameters.js';
 import { revokeToken } from '../../storage/grants.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
@@ -22,24 +24,45 @@ function requireObjectBody(body: unknown): void {
   }
 }
 
+// RFC 6749 bodies are small; anything larger is refused before parsing (413).
+const BODY_LIMIT = 16 * 1024;
+
 export async function tokenRoutes(app: FastifyInstance) {
-  app.post('/oauth/token', { config: { errorStyle: 'oauth' }, schema: { response: { 200: TokenResponse, '4xx': OAuthErrorBody } } }, async (request, reply) => {
+  // Only POST is defined (RFC 6749 3.2): other methods get 405 with Allow, never a 404 or a 500.
+  for (const url of ['/oauth/token', '/oauth/token/revoke']) {
+    app.route({
+      method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+      url,
+      config: { errorStyle: 'oauth' },
+      handler: async (_request, reply) =>
+        reply.code(405).header('allow', 'POST').header('cache-control', 'no-store').send({ error: 'invalid_request', error_description: 'Use POST' }),
+    });
+  }
+
+  app.post('/oauth/token', { bodyLimit: BODY_LIMIT, config: { errorStyle: 'oauth' }, schema: { response: { 200: TokenResponse, '4xx': OAuthErrorBody } } }, async (request, reply) => {
     requireObjectBody(request.body);
     const params = readParams(request.body, TOKEN_PARAMS);
-    const client = await authenticateClient(app.db, request, params);
+    const client = await authenticateClientLimited(app.db, app.rateLimiter, request, params);
     if (!params.grant_type) throw new InvalidRequest('grant_type is required');
     const grant = Object.hasOwn(GRANTS, params.grant_type) ? GRANTS[params.grant_type as keyof typeof GRANTS] : undefined;
     if (!grant) {
       throw new UnsupportedGrantType(`grant_type ${params.grant_type} is not supported`);
     }
-    const body = await grant(app, client, params);
+    await app.rateLimiter.check(INVALID_GRANTS_PER_CLIENT, client.id);
+    let body;
+    try {
+      body = await grant(app, client, params);
+    } catch (error) {
+      if (error instanceof InvalidGrant) await app.rateLimiter.record(INVALID_GRANTS_PER_CLIENT, client.id);
+      throw error;
+    }
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
   });
 
-  app.post('/oauth/token/revoke', { config: { errorStyle: 'oauth' } }, async (request, reply) => {
+  app.post('/oauth/token/revoke', { bodyLimit: BODY_LIMIT, config: { errorStyle: 'oauth' } }, async (request, reply) => {
     requireObjectBody(request.body);
     const params = readParams(request.body, REVOKE_PARAMS);
-    const client = await authenticateClient(app.db, request, params);
+    const client = await authenticateClientLimited(app.db, app.rateLimiter, request, params);
     // The cronofy SDK's revokeAuthorization() sends refresh_token rather than token.
     const token = params.token ?? params.refresh_token;
     if (!token) throw new InvalidRequest('token is required');
