@@ -32,6 +32,27 @@ function upstreamAsOAuth(error: UpstreamError): OAuthError {
   return new TemporarilyUnavailable('The calendar provider could not be reached; please try again', { detail: error.message });
 }
 
+// Connection-level failures of PostgreSQL (postgres.js, PGlite) and Redis (ioredis): temporary by nature.
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P03']);
+const OUTAGE_MESSAGES = /Connection is closed|Reached the max retries per request limit|Stream isn't writeable/;
+
+/** Whether the error (or anything in its cause chain) is our database or state store being unreachable. */
+function isOutage(error: unknown): boolean {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth += 1) {
+    if (OUTAGE_CODES.has(String(e.code)) || (typeof e.message === 'string' && OUTAGE_MESSAGES.test(e.message))) return true;
+  }
+  return false;
+}
+
+const OUTAGE_RETRY_AFTER = '5';
+
+function outageError(style: ErrorStyle): ApiError | OAuthError {
+  const headers = { 'retry-after': OUTAGE_RETRY_AFTER };
+  if (style === 'api') return new ApiError(503, { error: 'service_unavailable', message: 'calbroker is temporarily unavailable; retry shortly' }, { headers });
+  // Not redirectable: the app's state may not be known, and nothing happened that the app must learn of.
+  return new OAuthError(503, 'temporarily_unavailable', 'calbroker is temporarily unavailable; please retry shortly', false, { headers });
+}
+
 /** Upstream trouble on /v1, in Cronofy's terms: 429 when throttled, otherwise a gateway error. */
 function upstreamAsApi(error: UpstreamError): ApiError {
   if (error.kind === 'rate_limited') {
@@ -81,6 +102,7 @@ export const errorHandler = fp(
       const style = request.routeOptions.config?.errorStyle ?? 'oauth';
       let error: Error = raw;
       if (error instanceof UpstreamError) error = style === 'api' ? upstreamAsApi(error) : upstreamAsOAuth(error);
+      else if (!(error instanceof OAuthError || error instanceof PageError || error instanceof ApiError) && isOutage(error)) error = outageError(style);
       if (!(error instanceof OAuthError || error instanceof PageError || error instanceof ApiError)) {
         error = asClientError(error as FastifyError) ?? error;
       }
@@ -89,7 +111,9 @@ export const errorHandler = fp(
       const serverSide = !known || (error as unknown as { status: number }).status >= 500;
       // Internal details go to the log only; never tokens (the logger's redaction covers headers).
       const detail = (error as { detail?: string }).detail ?? (error as { options?: { detail?: string } }).options?.detail;
-      request.log[serverSide ? 'error' : 'info']({ err: known ? undefined : raw, detail, code: (error as OAuthError).code }, error.message);
+      // A summary, not the error object: driver errors can carry query parameters.
+      const cause = serverSide ? { type: raw.name, message: raw.message, code: (raw as { code?: unknown }).code, stack: raw.stack } : undefined;
+      request.log[serverSide ? 'error' : 'info']({ cause, detail, code: (error as OAuthError).code }, error.message);
 
       if (!known) error = new ServerError('Something went wrong on our side');
 

@@ -69,10 +69,23 @@ export async function connectRoutes(app: FastifyInstance, options: ConnectRouteO
       const scope = authorization.scope.filter((s) => result.grantedScopes.includes(s));
       if (scope.length === 0) throw new AccessDenied(`The requested calendar permissions were not granted at ${provider.displayName}`);
 
-      let connection;
+      const code = randomSecret();
+      const storeCode = (connection: { accountId: string; profileId: string }) =>
+        authorizationCodes.put(app.stateStore, code, {
+          clientId: authorization.clientId,
+          redirectUri: authorization.redirectUri,
+          codeChallenge: authorization.codeChallenge,
+          scope: formatScope(scope),
+          accountId: connection.accountId,
+          profileId: connection.profileId,
+          expiresAt: Date.now() + authorizationCodes.ttlSeconds * 1000,
+        });
       try {
-        connection = await saveConnection(app.db, app.keyring, { providerName: provider.name, identity: result.identity, tokens: result.tokens });
+        // The code is stored inside the transaction: account, profile, credential and code exist together or not at all.
+        await saveConnection(app.db, app.keyring, { providerName: provider.name, identity: result.identity, tokens: result.tokens }, storeCode);
       } catch (error) {
+        // The commit may have failed after the code was stored: make sure it cannot be redeemed.
+        await authorizationCodes.take(app.stateStore, code).catch(() => {});
         if (!(error instanceof MissingRefreshTokenError)) throw error;
         throw new PageError(
           400,
@@ -82,16 +95,6 @@ export async function connectRoutes(app: FastifyInstance, options: ConnectRouteO
         );
       }
 
-      const code = randomSecret();
-      await authorizationCodes.put(app.stateStore, code, {
-        clientId: authorization.clientId,
-        redirectUri: authorization.redirectUri,
-        codeChallenge: authorization.codeChallenge,
-        scope: formatScope(scope),
-        accountId: connection.accountId,
-        profileId: connection.profileId,
-        expiresAt: Date.now() + authorizationCodes.ttlSeconds * 1000,
-      });
       return reply.redirect(withQuery(authorization.redirectUri, { code, state: authorization.state, iss: options.publicUrl }), 303);
     },
   );
