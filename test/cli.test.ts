@@ -38,3 +38,29 @@ t.test('apps create refuses bad input with a clear message', async (t) => {
   t.equal(usage.code, 2);
   t.match(usage.stderr, /Usage:/);
 });
+
+t.test('keys reencrypt moves every credential under the primary key; keys generate prints a usable key', async (t) => {
+  const { openPostgres } = await import('../src/storage/database.js');
+  const { saveConnection } = await import('../src/storage/connections.js');
+  const { loadTokens } = await import('../src/storage/credentials.js');
+  const { upstreamCredentials } = await import('../src/storage/schema.js');
+  const url = await freshDatabase(t);
+  const oldKey = Keyring.generateSpec('old');
+  const database = await openPostgres(url);
+  t.teardown(() => database.close());
+  const tokens = { accessToken: 'ya29.a', refreshToken: '1//r', scope: 'openid' };
+  for (const subject of ['a', 'b']) {
+    await saveConnection(database.db, Keyring.parse(oldKey), { providerName: 'google', identity: { subject, profileName: subject }, tokens });
+  }
+
+  const generated = await run(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'generate']);
+  const newKey = generated.stdout.trim();
+  t.match(newKey, /^[A-Za-z0-9_-]+:[A-Za-z0-9+/]{43}=$/);
+  const both = `${newKey},${oldKey}`;
+  const result = await run(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'reencrypt'], { env: { ...process.env, DATABASE_URL: url, ENCRYPTION_KEYS: both } });
+  t.match(result.stdout, /re-encrypted 2 credential/);
+  const rows = await database.db.select().from(upstreamCredentials);
+  t.same(rows.map((r) => r.keyId), [newKey.split(':')[0], newKey.split(':')[0]]);
+  const newOnly = Keyring.parse(newKey);
+  for (const row of rows) t.equal((await loadTokens(database.db, newOnly, row.profileId))?.refreshToken, '1//r', 'readable with the new key alone');
+});

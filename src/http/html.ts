@@ -38,8 +38,12 @@ h1{font-size:1.4rem}.warning{background:#fff8c5;border:1px solid #d4a72c;border-
 ul.scopes li{margin:.3rem 0}button{font-size:1rem;padding:.6rem 1rem;margin:.3rem .3rem .3rem 0;border-radius:6px;border:1px solid #1f2328;background:#fff;cursor:pointer}
 button.primary{background:#1f6feb;color:#fff;border-color:#1f6feb}.muted{color:#59636e;font-size:.9rem}`;
 
-/** Hosted pages are never cached and never framed. */
-export function sendPage(reply: FastifyReply, status: number, title: string, body: Html): FastifyReply {
+/**
+ * Hosted pages are never cached and never framed, load nothing from elsewhere, and submit forms only
+ * to us (plus `formTargets`: where a form's POST may redirect the browser).
+ */
+export function sendPage(reply: FastifyReply, status: number, title: string, body: Html, formTargets: string[] = []): FastifyReply {
+  const formAction = ["'self'", ...formTargets].join(' ');
   return reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
@@ -47,7 +51,7 @@ export function sendPage(reply: FastifyReply, status: number, title: string, bod
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
     .header('x-content-type-options', 'nosniff')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'")
+    .header('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`)
     .send(
       html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title} · calbroker</title><style>${new Html(STYLE)}</style></head><body>${body}</body></html>`.value,
     );

@@ -1,6 +1,6 @@
 // Upstream tokens of a profile, encrypted at rest. The profile id is the additional data,
 // so a ciphertext copied onto another row does not decrypt.
-import { eq } from 'drizzle-orm';
+import { eq, ne } from 'drizzle-orm';
 import type { UpstreamTokens } from '../../providers/index.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Database } from './database.js';
@@ -29,4 +29,23 @@ export async function saveTokens(db: Database, keyring: Keyring, profileId: stri
     .insert(upstreamCredentials)
     .values({ profileId, ...values })
     .onConflictDoUpdate({ target: upstreamCredentials.profileId, set: values });
+}
+
+/** Re-encrypts every credential not under the primary key; returns how many rows were rewritten. */
+export async function reencryptAll(db: Database, keyring: Keyring): Promise<number> {
+  const stale = await db
+    .select({ profileId: upstreamCredentials.profileId })
+    .from(upstreamCredentials)
+    .where(ne(upstreamCredentials.keyId, keyring.primaryKeyId));
+  for (const { profileId } of stale) {
+    // One row at a time, each under a row lock, so a concurrent token refresh is not overwritten.
+    await db.transaction(async (tx) => {
+      const [row] = await tx.select().from(upstreamCredentials).where(eq(upstreamCredentials.profileId, profileId)).for('update');
+      if (!row || row.keyId === keyring.primaryKeyId) return;
+      const plaintext = keyring.decrypt(row.keyId, row.ciphertext, profileId);
+      const { keyId, ciphertext } = keyring.encrypt(plaintext, profileId);
+      await tx.update(upstreamCredentials).set({ keyId, ciphertext }).where(eq(upstreamCredentials.profileId, profileId));
+    });
+  }
+  return stale.length;
 }

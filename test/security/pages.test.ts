@@ -132,6 +132,14 @@ t.test('framing, third-party content and caching: the consent page carries the p
   assertPageHeaders(t, page.headers, 'consent page');
 });
 
+t.test('form hijacking: the consent form may submit only to calbroker and redirect only to the provider sign-in origin', async (t) => {
+  const { url, google } = await setup(t);
+  const consent = parseCsp((await openConsent(url())).headers.get('content-security-policy') ?? '');
+  t.same(consent.get('form-action'), ["'self'", new URL(google.issuer).origin]);
+  const error = parseCsp((await openConsent(url({ clientId: 'app_doesnotexist' }))).headers.get('content-security-policy') ?? '');
+  t.same(error.get('form-action'), ["'self'"], 'pages without a provider button allow only calbroker');
+});
+
 t.test('framing and caching of the unknown-client error page: it carries the protective headers', async (t) => {
   const { url } = await setup(t);
   const page = await openConsent(url({ clientId: 'app_doesnotexist' }));

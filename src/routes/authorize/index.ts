@@ -31,7 +31,8 @@ export async function authorizeRoutes(app: FastifyInstance, options: AuthorizeRo
     const authorizationId = randomSecret();
     await pendingAuthorizations.put(app.stateStore, authorizationId, pending);
     const providers = [...app.providers.values()].filter((p) => !pending.providerName || p.name === pending.providerName);
-    return sendPage(reply, 200, `Connect ${client.name}`, consentPage({ client, authorizationId, authorization: pending, providers }));
+    const page = consentPage({ client, authorizationId, authorization: pending, providers });
+    return sendPage(reply, 200, `Connect ${client.name}`, page, providers.map((p) => p.signInOrigin));
   });
 
   app.post('/oauth/authorize', { config: { errorStyle: 'authorize' } }, async (request, reply) => {
