@@ -29,6 +29,29 @@ t.test('apps create prints the registration JSON; apps list lists it', async (t)
   t.notOk('client_secret' in list[0], 'list never shows secrets');
 });
 
+t.test('apps rotate-secret issues a new secret and keeps the previous one valid', async (t) => {
+  const env = { DATABASE_URL: await freshDatabase(t), ENCRYPTION_KEYS: Keyring.generateSpec('k') };
+  const app = JSON.parse((await apps(env, 'create', '--name', 'Planner', '--redirect-uri', 'https://a.example/cb')).stdout);
+  const rotated = await apps(env, 'rotate-secret', '--client-id', app.client_id);
+  t.equal(rotated.code, 0, rotated.stderr);
+  const { client_id, client_secret } = JSON.parse(rotated.stdout);
+  t.equal(client_id, app.client_id);
+  t.not(client_secret, app.client_secret);
+  const { openPostgres } = await import('../src/storage/database.js');
+  const { findApp } = await import('../src/storage/apps.js');
+  const { secretMatches } = await import('../src/crypto/tokens.js');
+  const database = await openPostgres(env.DATABASE_URL);
+  t.teardown(() => database.close());
+  const row = (await findApp(database.db, app.client_id))!;
+  t.ok(secretMatches(client_secret, row.secretHash!), 'the new secret is current');
+  t.ok(secretMatches(app.client_secret, row.previousSecretHash!), 'the old one is still accepted as previous');
+  const missing = await apps(env, 'rotate-secret', '--client-id', 'app_nope');
+  t.equal(missing.code, 1);
+  const publicApp = JSON.parse((await apps(env, 'create', '--name', 'Mobile', '--redirect-uri', 'https://m.example/cb', '--public')).stdout);
+  t.equal(publicApp.token_endpoint_auth_method, 'none');
+  t.notOk('client_secret' in publicApp, 'public clients get no secret');
+});
+
 t.test('apps create refuses bad input with a clear message', async (t) => {
   const env = { DATABASE_URL: await freshDatabase(t), ENCRYPTION_KEYS: Keyring.generateSpec('k') };
   const bad = await apps(env, 'create', '--name', 'x', '--redirect-uri', 'http://evil.example.com/cb');
