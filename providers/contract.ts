@@ -157,6 +157,11 @@ export interface ProviderAdapter {
   readonly name: string;
   /** Shown to people on hosted pages. */
   readonly displayName: string;
+  /**
+   * The origin of the provider's sign-in page. The consent form's POST redirects there, and browsers
+   * check that redirect against the page's CSP form-action, which allows only these origins.
+   */
+  readonly signInOrigin: string;
   readonly oauth: OAuthConnector;
   readonly calendars: CalendarReader;
   readonly events: EventReader & EventWriter;

@@ -17,6 +17,8 @@ export const google: ProviderFactory = {
     return {
       name: 'google',
       displayName: 'Google',
+      // Google's authorization endpoint lives on the issuer's origin (accounts.google.com).
+      signInOrigin: settings.issuer.origin,
       oauth: googleOAuth(settings, context.fetch),
       calendars: googleCalendars(api),
       events,

@@ -17,7 +17,7 @@ export async function metadataRoutes(app: FastifyInstance, options: { publicUrl:
     grant_types_supported: ['authorization_code', 'refresh_token'],
     // "none": public clients (PKCE required, rotating refresh tokens).
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
   };
