@@ -3,11 +3,11 @@ import { Writable } from 'node:stream';
 import Cronofy from 'cronofy';
 import pino from 'pino';
 import t from 'tap';
-import { loggerOptions } from '../src/logging.js';
-import { startFakeGoogle } from './fake-google/index.js';
-import { TestBrowser } from './helpers/browser.js';
-import { brokerEnv, startBrokerWith } from './helpers/broker.js';
-import { authorizeUrl, connectThroughConsent, redirectParams, registerClient } from './helpers/flow.js';
+import { loggerOptions } from '../../src/logging.js';
+import { startFakeGoogle } from '../fake-google/index.js';
+import { TestBrowser } from '../helpers/browser.js';
+import { brokerEnv, startBrokerWith } from '../helpers/broker.js';
+import { authorizeUrl, connectThroughConsent, redirectParams, registerClient } from '../helpers/flow.js';
 
 t.test('a full flow logged at debug level leaks no secret', async (t) => {
   const lines: string[] = [];
