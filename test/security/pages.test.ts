@@ -414,43 +414,23 @@ t.test("markup in Google's error_description on the callback never appears unesc
   };
   const bodies: Array<[string, string]> = [];
 
-  // The real browser, its real state: Google says access_denied with a hostile description.
-  {
+  // The real browser and its real state; Google's error (or markup posing as one) with a hostile description.
+  for (const [label, error, relayed] of [
+    ['access_denied', 'access_denied', 'access_denied'],
+    ['server_error', 'server_error', 'server_error'],
+    ['markup as the error code', markup, 'server_error'],
+  ] as const) {
     const browser = new TestBrowser();
     const callback = await callbackUrl(browser, base, url());
-    const step = await browser.request(withError(callback, { error: 'access_denied', error_description: markup }));
-    bodies.push(['access_denied', step.body]);
-    t.equal(step.status, 303, 'access_denied goes back to the app');
+    const step = await browser.request(withError(callback, { error, error_description: markup }));
+    bodies.push([label, step.body]);
+    t.equal(step.status, 303, `${label}: goes back to the app`);
     const params = new URL(step.location!).searchParams;
-    t.equal(params.get('error'), 'access_denied');
+    t.equal(params.get('error'), relayed, `${label}: relayed as ${relayed}`);
     t.equal(params.get('state'), 's1');
     t.equal(params.get('iss'), broker.url);
     t.equal(params.get('code'), null);
-    t.notOk(params.get('error_description')?.includes('<'), "Google's markup is not relayed to the app");
-  }
-  // Another error code from Google.
-  {
-    const browser = new TestBrowser();
-    const callback = await callbackUrl(browser, base, url());
-    const step = await browser.request(withError(callback, { error: 'server_error', error_description: markup }));
-    bodies.push(['server_error', step.body]);
-    t.equal(step.status, 303, 'an upstream error goes back to the app');
-    const params = new URL(step.location!).searchParams;
-    t.equal(params.get('error'), 'server_error');
-    t.equal(params.get('state'), 's1');
-    t.notOk(params.get('error_description')?.includes('<'), "Google's markup is not relayed to the app");
-  }
-  // Markup as the error code itself.
-  {
-    const browser = new TestBrowser();
-    const callback = await callbackUrl(browser, base, url());
-    const step = await browser.request(withError(callback, { error: markup, error_description: markup }));
-    bodies.push(['markup as the error code', step.body]);
-    t.equal(step.status, 303, 'goes back to the app');
-    const params = new URL(step.location!).searchParams;
-    t.equal(params.get('error'), 'server_error');
-    t.equal(params.get('state'), 's1');
-    t.notOk(params.get('error_description')?.includes('<'), "Google's markup is not relayed to the app");
+    t.notOk(params.get('error_description')?.includes('<'), `${label}: Google's markup is not relayed to the app`);
   }
   // Pages: unknown state, no state, and another browser (last: it uses up the state).
 
