@@ -11,25 +11,23 @@ import type { Params } from './parameters.js';
 // Compared against when the client is unknown, so that case costs the same as a wrong secret.
 const UNKNOWN_CLIENT_HASH = hashSecret('calbroker-unknown-client');
 
-/** RFC 6749 2.3.1: Basic credentials are form-encoded before being joined with ':'. */
-function parseBasic(header: string): { clientId: string; clientSecret: string } {
+/** RFC 6749 2.3.1: Basic credentials are form-encoded before being joined with ':'. Undefined when malformed. */
+function decodeBasic(header: string): { clientId: string; clientSecret: string } | undefined {
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) throw new InvalidClient('Malformed Basic credentials', { usedBasic: true });
+  if (colon < 0) return undefined;
   try {
     const unform = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
     return { clientId: unform(decoded.slice(0, colon)), clientSecret: unform(decoded.slice(colon + 1)) };
   } catch {
-    throw new InvalidClient('Malformed Basic credentials', { usedBasic: true });
+    return undefined;
   }
 }
 
 /** The client_id a request claims (Basic or body), before anything is verified. */
 function claimedClientId(request: FastifyRequest, params: Params): string | undefined {
   const header = request.headers.authorization ?? '';
-  if (!/^basic /i.test(header)) return params.client_id;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  return decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : undefined;
+  return /^basic /i.test(header) ? decodeBasic(header)?.clientId : params.client_id;
 }
 
 /** authenticateClient behind the failed-authentication limits, per claimed client and per address. */
@@ -64,7 +62,9 @@ export async function authenticateClient(db: Database, request: FastifyRequest, 
   let clientSecret: string | undefined;
   if (usedBasic) {
     if (params.client_secret) throw new InvalidRequest('Client credentials were sent both in the Authorization header and in the body');
-    ({ clientId, clientSecret } = parseBasic(header));
+    const credentials = decodeBasic(header);
+    if (!credentials) throw new InvalidClient('Malformed Basic credentials', { usedBasic: true });
+    ({ clientId, clientSecret } = credentials);
     if (params.client_id && params.client_id !== clientId) {
       throw new InvalidRequest('client_id in the body differs from the one in the Authorization header');
     }

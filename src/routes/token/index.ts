@@ -1,10 +1,9 @@
 // POST /oauth/token and POST /oauth/token/revoke. Both accept form (RFC 6749) and JSON (the cronofy SDK) bodies.
 import type { FastifyInstance } from 'fastify';
-import { InvalidRequest, UnsupportedGrantType } from '../../errors.js';
+import { InvalidGrant, InvalidRequest, UnsupportedGrantType } from '../../errors.js';
 import { OAuthErrorBody, TokenResponse } from '../../schemas/oauth.js';
 import { authenticateClientLimited } from '../../oauth/client-auth.js';
 import { INVALID_GRANTS_PER_CLIENT } from '../../http/rate-limit.js';
-import { InvalidGrant } from '../../errors.js';
 import { readParams } from '../../oauth/parameters.js';
 import { revokeToken } from '../../storage/grants.js';
 import { authorizationCodeGrant } from './grants/authorization-code.js';
