@@ -20,6 +20,10 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** fastify's trustProxy: whom to believe about the client's address (rate limits count per address). */
   trustProxy: boolean | string;
+  /** Signs the operator into /dashboard; the dashboard is off when unset. */
+  adminToken: string | undefined;
+  /** No DATABASE_URL and no REDIS_URL: one process, PGlite and in-process state. */
+  embedded: boolean;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +92,9 @@ export function loadConfig(env: Env = process.env): Config {
   const trustProxyText = nonEmpty(env, 'TRUST_PROXY');
   const trustProxy = trustProxyText === undefined || trustProxyText === 'false' ? false : trustProxyText === 'true' ? true : trustProxyText;
 
+  const adminToken = nonEmpty(env, 'ADMIN_TOKEN');
+  if (adminToken && adminToken.length < 16) problems.push('ADMIN_TOKEN must be at least 16 characters');
+
   const helpUrl = nonEmpty(env, 'HELP_URL');
   if (helpUrl) parseUrl('HELP_URL', helpUrl, problems, ['http:', 'https:']);
 
@@ -112,5 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisKeyPrefix: nonEmpty(env, 'REDIS_KEY_PREFIX') ?? 'calbroker:',
     upstreamTimeoutMs,
     trustProxy,
+    adminToken: nonEmpty(env, 'ADMIN_TOKEN'),
+    embedded: !databaseUrl && !redisUrl,
   };
 }
