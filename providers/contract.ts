@@ -1,5 +1,6 @@
 // The contract between calbroker's core and an upstream calendar provider. A provider is one
 // folder under providers/, registered by name in providers/index.ts; the core never imports it.
+import type { FastifyInstance } from 'fastify';
 
 /** Cronofy's scope words: what an app may ask calbroker for. */
 export const CALENDAR_SCOPES = [
@@ -162,6 +163,10 @@ export interface ProviderAdapter {
    * check that redirect against the page's CSP form-action, which allows only these origins.
    */
   readonly signInOrigin: string;
+  /** A simulated provider (no real accounts): hosted pages say so. */
+  readonly simulated?: boolean;
+  /** Routes the provider serves inside calbroker itself (a simulated upstream), mounted by the core. */
+  readonly server?: (app: FastifyInstance) => Promise<void>;
   readonly oauth: OAuthConnector;
   readonly calendars: CalendarReader;
   readonly events: EventReader & EventWriter;
@@ -173,6 +178,12 @@ export interface ProviderContext {
   publicUrl: string;
   /** The core's keep-alive HTTP client with timeouts: every upstream request goes through it. */
   fetch: typeof globalThis.fetch;
+  /** Running embedded (one process, no DATABASE_URL or REDIS_URL). */
+  embedded: boolean;
+  /** Where this calbroker instance reaches itself, for providers it serves itself. */
+  selfUrl: string;
+  /** A stable secret for `purpose`, the same on every instance (derived from ENCRYPTION_KEYS). */
+  deriveSecret(purpose: string): string;
 }
 
 export interface ProviderFactory {

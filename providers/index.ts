@@ -1,10 +1,11 @@
 // The one place that maps provider names to their adapters. The core reaches providers only through here.
 import { google } from './google/index.js';
+import { sandbox } from './sandbox/index.js';
 import { ProviderConfigError, type ProviderAdapter, type ProviderContext, type ProviderFactory } from './contract.js';
 
 export * from './contract.js';
 
-export const providerFactories: readonly ProviderFactory[] = [google];
+export const providerFactories: readonly ProviderFactory[] = [google, sandbox];
 
 /** Builds every configured provider, keyed by name. Throws ProviderConfigError on bad settings. */
 export function loadProviders(env: Record<string, string | undefined>, context: ProviderContext): Map<string, ProviderAdapter> {

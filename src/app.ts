@@ -60,6 +60,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(authorizeRoutes, { publicUrl: config.publicUrl, secureCookies });
   await app.register(connectRoutes, { publicUrl: config.publicUrl, secureCookies, helpUrl: config.helpUrl });
   await app.register(tokenRoutes);
+  // Simulated providers serve their upstream side from here (under their own path prefix).
+  for (const provider of deps.providers.values()) if (provider.server) await app.register(provider.server);
 
   const upstream = new UpstreamAccess(deps.database.db, deps.keyring, deps.stateStore, app.log);
   await app.register(async (v1) => {

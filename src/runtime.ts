@@ -22,6 +22,13 @@ export async function openStateStore(config: Config): Promise<StateStore> {
   return config.redisUrl ? RedisStateStore.connect(config.redisUrl, config.redisKeyPrefix) : new MemoryStateStore();
 }
 
+/** How this instance reaches itself over loopback, whatever address it listens on. */
+function selfUrl(config: Config): string {
+  const wildcard = ['0.0.0.0', '::', 'localhost', ''].includes(config.host);
+  const host = wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${config.port}`;
+}
+
 export interface Runtime {
   database: OpenDatabase;
   stateStore: StateStore;
@@ -33,9 +40,15 @@ export interface Runtime {
 
 export async function openRuntime(config: Config, env: Record<string, string | undefined> = process.env): Promise<Runtime> {
   // Cheap checks first, so a bad setting fails before any connection is made.
-  const upstream = createUpstreamFetch({ timeoutMs: config.upstreamTimeoutMs });
-  const providers = loadProviders(env, { publicUrl: config.publicUrl, fetch: upstream.fetch });
   const keyring = await openKeyring(config);
+  const upstream = createUpstreamFetch({ timeoutMs: config.upstreamTimeoutMs });
+  const providers = loadProviders(env, {
+    publicUrl: config.publicUrl,
+    fetch: upstream.fetch,
+    embedded: config.embedded,
+    selfUrl: selfUrl(config),
+    deriveSecret: (purpose) => keyring.deriveSecrets(purpose)[0]!,
+  });
   const stateStore = await openStateStore(config);
   try {
     const database = await openDatabase(config);

@@ -35,7 +35,7 @@ t.test('ENCRYPTION_KEYS parsing', async (t) => {
   t.equal(ring.primaryKeyId, 'a', 'the first key encrypts');
 });
 
-const CONTEXT = { publicUrl: 'http://localhost:3000', fetch: globalThis.fetch };
+const CONTEXT = { publicUrl: 'http://localhost:3000', fetch: globalThis.fetch, embedded: false, selfUrl: 'http://127.0.0.1:3000', deriveSecret: () => 'x'.repeat(43) };
 
 t.test('provider settings: enabled with id and secret, validated, http only on loopback', async (t) => {
   t.equal(loadProviders({}, CONTEXT).size, 0, 'no provider without settings');

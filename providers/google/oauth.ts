@@ -1,51 +1,10 @@
 // Google sign-in and token upkeep, all through openid-client (discovery, PKCE, nonce, id_token checks).
 import * as oidc from 'openid-client';
-import { UpstreamError, type CalendarScope, type OAuthConnector, type UpstreamTokens } from '../contract.js';
+import { UpstreamError, type CalendarScope, type OAuthConnector } from '../contract.js';
+import { tokensFrom, upstreamErrorFrom } from '../shared/openid.js';
 import { googleScopesFor, grantedCalendarScopes } from './scopes.js';
 import type { GoogleSettings } from './settings.js';
 
-
-/** Maps openid-client's failures onto the contract's upstream error kinds. */
-function toUpstreamError(error: unknown, action: string): UpstreamError {
-  if (error instanceof UpstreamError) return error;
-  if (error instanceof oidc.AuthorizationResponseError) {
-    const kind = error.error === 'access_denied' ? 'access_denied' : 'invalid_response';
-    return new UpstreamError(kind, `Google ${action}: ${error.error}`, { cause: error });
-  }
-  if (error instanceof oidc.ResponseBodyError) {
-    if (error.error === 'invalid_grant') return new UpstreamError('invalid_grant', `Google ${action}: invalid_grant`, { status: error.status, cause: error });
-    if (error.status === 429) return new UpstreamError('rate_limited', `Google ${action}: rate limited`, { status: 429, cause: error });
-    if (error.status >= 500) return new UpstreamError('unavailable', `Google ${action}: HTTP ${error.status}`, { status: error.status, cause: error });
-    return new UpstreamError('invalid_response', `Google ${action}: ${error.error}`, { status: error.status, cause: error });
-  }
-  if (error instanceof oidc.WWWAuthenticateChallengeError) {
-    return new UpstreamError('unauthorized', `Google ${action}: access token refused`, { status: error.status, cause: error });
-  }
-  const name = (error as { name?: string } | undefined)?.name;
-  const code = (error as { code?: string } | undefined)?.code;
-  // Network failures, timeouts and non-JSON 5xx bodies are temporary.
-  if (name === 'TimeoutError' || name === 'AbortError' || code === 'OAUTH_RESPONSE_IS_NOT_JSON' || error instanceof TypeError) {
-    return new UpstreamError('unavailable', `Google ${action}: unreachable`, { cause: error });
-  }
-  if (error instanceof oidc.ClientError) {
-    // A non-OAuth error body (a 5xx page, Google's API-style JSON) arrives as a ClientError carrying the Response.
-    const status = (error.cause as { status?: unknown } | undefined)?.status;
-    if (status === 429) return new UpstreamError('rate_limited', `Google ${action}: HTTP 429`, { status, cause: error });
-    if (typeof status === 'number' && status >= 500) return new UpstreamError('unavailable', `Google ${action}: HTTP ${status}`, { status, cause: error });
-    return new UpstreamError('invalid_response', `Google ${action}: ${error.message}`, { cause: error });
-  }
-  return new UpstreamError('unavailable', `Google ${action} failed`, { cause: error });
-}
-
-function tokensFrom(response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): UpstreamTokens {
-  const expiresIn = response.expiresIn();
-  return {
-    accessToken: response.access_token,
-    refreshToken: response.refresh_token,
-    expiresAt: expiresIn === undefined ? undefined : new Date(Date.now() + expiresIn * 1000),
-    scope: response.scope ?? '',
-  };
-}
 
 export function googleOAuth(settings: GoogleSettings, fetch: typeof globalThis.fetch): OAuthConnector {
   let configuration: Promise<oidc.Configuration> | undefined;
@@ -64,7 +23,7 @@ export function googleOAuth(settings: GoogleSettings, fetch: typeof globalThis.f
       })
       .catch((error: unknown) => {
         configuration = undefined;
-        throw toUpstreamError(error, 'discovery');
+        throw upstreamErrorFrom(error, 'Google discovery');
       });
     return configuration;
   };
@@ -109,7 +68,7 @@ export function googleOAuth(settings: GoogleSettings, fetch: typeof globalThis.f
           grantedScopes: grantedCalendarScopes(requested, tokens.scope),
         };
       } catch (error) {
-        throw toUpstreamError(error, 'code exchange');
+        throw upstreamErrorFrom(error, 'Google code exchange');
       }
     },
 
@@ -117,7 +76,7 @@ export function googleOAuth(settings: GoogleSettings, fetch: typeof globalThis.f
       try {
         return tokensFrom(await oidc.refreshTokenGrant(await config(), refreshToken));
       } catch (error) {
-        throw toUpstreamError(error, 'token refresh');
+        throw upstreamErrorFrom(error, 'Google token refresh');
       }
     },
 
@@ -125,7 +84,7 @@ export function googleOAuth(settings: GoogleSettings, fetch: typeof globalThis.f
       try {
         await oidc.tokenRevocation(await config(), token);
       } catch (error) {
-        throw toUpstreamError(error, 'revocation');
+        throw upstreamErrorFrom(error, 'Google revocation');
       }
     },
   };

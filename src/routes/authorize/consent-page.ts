@@ -22,7 +22,8 @@ ${client.verified ? '' : html`<p class="warning" role="alert"><strong>This appli
   <input type="hidden" name="authorization_id" value="${authorizationId}">
   <input type="hidden" name="csrf_token" value="${authorization.csrfToken}">
   <p>Connect your calendar account:</p>
-  ${providers.map((p) => html`<button class="primary" type="submit" name="provider" value="${p.name}">Continue with ${p.displayName}</button>`)}
+  ${providers.map((p) => html`<button class="primary" type="submit" name="provider" value="${p.name}">Continue with ${p.displayName}${p.simulated ? ' (simulated)' : ''}</button>`)}
+  ${providers.some((p) => p.simulated) ? html`<p class="muted">Simulated providers use sample calendars, not a real account.</p>` : ''}
   <button type="submit" name="decision" value="deny">Cancel</button>
 </form>
 <p class="muted">You will be sent back to ${host} afterwards. You can disconnect at any time.</p>`;
