@@ -11,6 +11,8 @@ import { loggerOptions } from './logging.js';
 import { providersPlugin, stateStorePlugin, storagePlugin } from './plugins/infrastructure.js';
 import { authorizeRoutes } from './routes/authorize/index.js';
 import { connectRoutes } from './routes/connect.js';
+import { ensureDemoApp } from './demo/demo-app.js';
+import { demoRoutes } from './demo/routes.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { registrationRoutes } from './routes/registration.js';
 import { tokenRoutes } from './routes/token/index.js';
@@ -62,6 +64,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(tokenRoutes);
   // Simulated providers serve their upstream side from here (under their own path prefix).
   for (const provider of deps.providers.values()) if (provider.server) await app.register(provider.server);
+  // With a simulated provider on, calbroker also serves a small demo app that uses it.
+  const simulated = [...deps.providers.values()].find((p) => p.simulated);
+  if (simulated) {
+    const demoApp = await ensureDemoApp(deps.database.db, config.publicUrl);
+    await app.register(demoRoutes, { publicUrl: config.publicUrl, selfUrl: config.selfUrl, clientId: demoApp.id, providerName: simulated.name, secureCookies });
+  }
 
   const upstream = new UpstreamAccess(deps.database.db, deps.keyring, deps.stateStore, app.log);
   await app.register(async (v1) => {

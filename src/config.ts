@@ -24,6 +24,8 @@ export interface Config {
   adminToken: string | undefined;
   /** No DATABASE_URL and no REDIS_URL: one process, PGlite and in-process state. */
   embedded: boolean;
+  /** How this instance reaches itself over loopback, whatever address it listens on. */
+  selfUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -121,5 +123,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy,
     adminToken: nonEmpty(env, 'ADMIN_TOKEN'),
     embedded: !databaseUrl && !redisUrl,
+    selfUrl: `http://${['0.0.0.0', '::', 'localhost'].includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`,
   };
 }

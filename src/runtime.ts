@@ -22,13 +22,6 @@ export async function openStateStore(config: Config): Promise<StateStore> {
   return config.redisUrl ? RedisStateStore.connect(config.redisUrl, config.redisKeyPrefix) : new MemoryStateStore();
 }
 
-/** How this instance reaches itself over loopback, whatever address it listens on. */
-function selfUrl(config: Config): string {
-  const wildcard = ['0.0.0.0', '::', 'localhost', ''].includes(config.host);
-  const host = wildcard ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  return `http://${host}:${config.port}`;
-}
-
 export interface Runtime {
   database: OpenDatabase;
   stateStore: StateStore;
@@ -46,7 +39,7 @@ export async function openRuntime(config: Config, env: Record<string, string | u
     publicUrl: config.publicUrl,
     fetch: upstream.fetch,
     embedded: config.embedded,
-    selfUrl: selfUrl(config),
+    selfUrl: config.selfUrl,
     deriveSecret: (purpose) => keyring.deriveSecrets(purpose)[0]!,
   });
   const stateStore = await openStateStore(config);

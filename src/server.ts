@@ -35,6 +35,10 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   app.log.info(`calbroker is ready at ${config.publicUrl} (providers: ${[...runtime.providers.keys()].join(', ') || 'none'})`);
+  if ([...runtime.providers.values()].some((p) => p.simulated)) {
+    // The one link a newcomer needs, on its own line so it stands out from the JSON logs.
+    console.log(`\n  Try calbroker: open ${config.publicUrl}/demo\n`);
+  }
 }
 
 main().catch((error: unknown) => {
