@@ -23,7 +23,7 @@ t.test('demo: start page -> consent -> sandbox sign-in -> calendars and next wee
   t.equal(result.status, 200, result.body.slice(0, 300));
   t.match(result.body, /<h1>Connected<\/h1>/);
   t.match(result.body, /Work/);
-  t.match(result.body, /Public holidays \(read-only\)/);
+  t.match(result.body, /<li>Public holidays \(read-only\)/);
   t.match(result.body, /Daily standup/, "next week's events");
   t.match(result.body, /&quot;token_type&quot;: &quot;bearer&quot;/, 'the raw token response');
   t.match(result.body, /curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/calendars/, 'the equivalent curl commands');

@@ -37,7 +37,7 @@ t.test('sandbox: sign in, list calendars, read the coming week, write and delete
   t.match(token.linking_profile, { provider_name: 'sandbox', profile_name: 'grace@sandbox.example' });
 
   const { calendars } = await cronofy.listCalendars();
-  t.same(calendars.map((c: { calendar_name: string }) => c.calendar_name), ['Work', 'Team', 'Public holidays (read-only)']);
+  t.same(calendars.map((c: { calendar_name: string }) => c.calendar_name), ['Work', 'Team', 'Public holidays']);
   const work = calendars[0].calendar_id;
   const holidays = calendars[2];
   t.equal(holidays.calendar_readonly, true);

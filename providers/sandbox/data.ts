@@ -14,7 +14,7 @@ export interface SandboxCalendar {
 export const CALENDARS: SandboxCalendar[] = [
   { id: 'work', name: 'Work', readonly: false, primary: true },
   { id: 'team', name: 'Team', readonly: false, primary: false },
-  { id: 'holidays', name: 'Public holidays (read-only)', readonly: true, primary: false },
+  { id: 'holidays', name: 'Public holidays', readonly: true, primary: false },
 ];
 
 const DAY_MS = 86_400_000;
