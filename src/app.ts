@@ -13,6 +13,7 @@ import { authorizeRoutes } from './routes/authorize/index.js';
 import { connectRoutes } from './routes/connect.js';
 import { ensureDemoApp } from './demo/demo-app.js';
 import { demoRoutes } from './demo/routes.js';
+import { dashboardRoutes } from './routes/dashboard/index.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { registrationRoutes } from './routes/registration.js';
 import { tokenRoutes } from './routes/token/index.js';
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await v1.register(eventReadRoutes, { upstream, pager: new Pager(deps.stateStore, config.publicUrl, EVENTS_PAGE_SIZE) });
     await v1.register(eventWriteRoutes, { upstream });
   });
+  if (config.adminToken) await app.register(dashboardRoutes, { adminToken: config.adminToken, secureCookies });
 
   return app;
 }
