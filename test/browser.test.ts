@@ -45,3 +45,32 @@ t.test('declining on the consent page brings the user back to the app with acces
   t.ok(await page.getByText('access_denied').isVisible());
   await screenshot(page, 'consent-declined');
 });
+
+t.test('an operator creates an app in the dashboard and rotates its secret, on a phone-sized screen', async (t) => {
+  const adminToken = 'operator-token-for-browser-tests';
+  const broker = await startBroker(t, 'services', undefined, { ADMIN_TOKEN: adminToken });
+  const browser = await launchChromium(t);
+  const page = await newPage(browser, 'phone');
+  await page.goto(`${broker.url}/dashboard`);
+  await page.getByLabel('Admin token').fill(adminToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${broker.url}/dashboard`);
+  await page.getByLabel('Name').fill('Meeting Planner');
+  await page.getByLabel('Redirect URIs, one per line').fill('https://planner.example.com/callback');
+  await screenshot(page, 'dashboard-create');
+  await page.getByRole('button', { name: 'Create app' }).click();
+
+  await page.waitForURL(/\/dashboard\/apps/);
+  const firstSecret = (await page.locator('#client_secret').textContent())?.trim();
+  t.match(firstSecret, /^[A-Za-z0-9_-]{43}$/, 'the secret is shown once, after creation');
+  await screenshot(page, 'dashboard-created');
+  await page.getByRole('button', { name: 'Rotate secret' }).click();
+  const secondSecret = (await page.locator('#client_secret').textContent())?.trim();
+  t.match(secondSecret, /^[A-Za-z0-9_-]{43}$/);
+  t.not(secondSecret, firstSecret, 'a new secret');
+  await screenshot(page, 'dashboard-rotated');
+
+  await page.goto(`${broker.url}/dashboard`);
+  t.ok(await page.getByRole('link', { name: 'Meeting Planner' }).isVisible(), 'the app is listed');
+  t.equal(await page.getByText(secondSecret!).count(), 0, 'the secret is not shown again');
+});
