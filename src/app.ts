@@ -9,8 +9,10 @@ import { errorHandler } from './http/error-handler.js';
 import { requireBearer } from './http/bearer.js';
 import { loggerOptions } from './logging.js';
 import { providersPlugin, stateStorePlugin, storagePlugin } from './plugins/infrastructure.js';
+import { openapiPlugin } from './plugins/openapi.js';
 import { authorizeRoutes } from './routes/authorize/index.js';
 import { connectRoutes } from './routes/connect.js';
+import { docsRoutes } from './routes/docs.js';
 import { ensureDemoApp } from './demo/demo-app.js';
 import { demoRoutes } from './demo/routes.js';
 import { dashboardRoutes } from './routes/dashboard/index.js';
@@ -57,6 +59,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(providersPlugin, { providers: deps.providers, closeUpstream: deps.closeUpstream });
   await app.register(cookie, { secret: deps.keyring.deriveSecrets('cookie signing') });
   await app.register(formbody);
+  // Before the routes: it collects them as they are added.
+  await app.register(openapiPlugin, { publicUrl: config.publicUrl });
 
   await app.register(metadataRoutes, { publicUrl: config.publicUrl });
   await app.register(registrationRoutes, { registrationToken: config.registrationToken });
@@ -80,6 +84,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await v1.register(eventReadRoutes, { upstream, pager: new Pager(deps.stateStore, config.publicUrl, EVENTS_PAGE_SIZE) });
     await v1.register(eventWriteRoutes, { upstream });
   });
+  await app.register(docsRoutes);
   if (config.adminToken) await app.register(dashboardRoutes, { adminToken: config.adminToken, secureCookies });
 
   return app;

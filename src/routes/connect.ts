@@ -1,5 +1,6 @@
 // GET /{provider}/accounts/connect: the upstream provider sends the user back here. We check the
 // state, let the adapter exchange the code, store the connection, and send the app its own code.
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UpstreamError } from '../../providers/index.js';
 import { randomSecret } from '../crypto/tokens.js';
@@ -9,6 +10,8 @@ import { withQuery } from '../http/urls.js';
 import { authorizationCodes, upstreamAttempts } from '../oauth/flow-state.js';
 import { readParams } from '../oauth/parameters.js';
 import { formatScope } from '../oauth/scopes.js';
+import { ConnectQuery } from '../schemas/requests.js';
+import { htmlPage, redirect } from '../schemas/responses.js';
 import { MissingRefreshTokenError, saveConnection } from '../storage/connections.js';
 
 export interface ConnectRouteOptions {
@@ -32,10 +35,28 @@ function upstreamFailure(error: UpstreamError, displayName: string) {
   return new ServerError(`${displayName} did not complete the sign-in`, { detail: error.message });
 }
 
+const connectSchema = {
+  summary: 'Provider callback',
+  description:
+    "Where the provider (e.g. Google) sends the user back after sign-in. Register `PUBLIC_URL/{provider}/accounts/connect` as the redirect URI at the provider. " +
+    "calbroker stores the connection and redirects to the app's redirect_uri with its own code.",
+  tags: ['OAuth'],
+  params: Type.Object({ provider: Type.String({ description: 'The provider name, e.g. `google`.' }) }),
+  // Read by the handler and the provider adapter, not validated by fastify.
+  documentation: {
+    querystring: ConnectQuery,
+    response: {
+      303: redirect("Back to the app: `code`, `state` and `iss`, or an error.", "The app's redirect_uri."),
+      400: htmlPage('The sign-in expired, was already used, or was started in another browser.'),
+      404: htmlPage('No such provider.'),
+    },
+  },
+};
+
 export async function connectRoutes(app: FastifyInstance, options: ConnectRouteOptions) {
   app.get<{ Params: { provider: string } }>(
     '/:provider/accounts/connect',
-    { config: { errorStyle: 'authorize' } },
+    { config: { errorStyle: 'authorize' }, schema: connectSchema },
     async (request: FastifyRequest<{ Params: { provider: string } }>, reply) => {
       const provider = app.providers.get(request.params.provider);
       if (!provider) throw new PageError(404, 'Not found', 'There is no such calendar provider on this server.');

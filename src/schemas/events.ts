@@ -36,9 +36,9 @@ export const FreeBusyPeriod = Type.Object({
 export type FreeBusyPeriod = Static<typeof FreeBusyPeriod>;
 
 export const Pages = Type.Object({
-  current: Type.Integer(),
-  total: Type.Integer(),
-  next_page: Type.Optional(Type.String()),
+  current: Type.Integer({ description: 'This page, from 1.' }),
+  total: Type.Integer({ description: 'How many pages there are.' }),
+  next_page: Type.Optional(Type.String({ description: 'The absolute URL of the next page, absent on the last; fetch it with the same access token.' })),
 });
 
 export const EventsPage = Type.Object({ pages: Pages, events: Type.Array(CronofyEvent) });

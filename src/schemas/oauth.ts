@@ -10,13 +10,13 @@ export const LinkingProfile = Type.Object({
 /** Cronofy's token response: RFC 6749 fields plus account_id, sub and linking_profile. */
 export const TokenResponse = Type.Object({
   token_type: Type.Literal('bearer'),
-  access_token: Type.String(),
-  expires_in: Type.Integer(),
-  refresh_token: Type.String(),
-  scope: Type.String(),
-  account_id: Type.String(),
-  sub: Type.String(),
-  linking_profile: Type.Optional(LinkingProfile),
+  access_token: Type.String({ description: 'Send it as `Authorization: Bearer <access token>` to /v1.' }),
+  expires_in: Type.Integer({ description: 'Seconds until the access token expires (an hour).' }),
+  refresh_token: Type.String({ description: 'Gets new access tokens at this endpoint. Stays the same across refreshes unless the app rotates refresh tokens.' }),
+  scope: Type.String({ description: 'The granted scope, space-separated. It may be narrower than requested.' }),
+  account_id: Type.String({ description: "The user's calbroker account." }),
+  sub: Type.String({ description: 'The same as account_id.' }),
+  linking_profile: Type.Optional(Type.Object(LinkingProfile.properties, { description: 'The profile connected in the authorization that created this grant.' })),
 });
 export type TokenResponse = Static<typeof TokenResponse>;
 
@@ -38,7 +38,10 @@ export const ClientInformation = Type.Object({
 export type ClientInformation = Static<typeof ClientInformation>;
 
 /** RFC 6749 section 5.2 error body. */
-export const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.Optional(Type.String()) });
+export const OAuthErrorBody = Type.Object(
+  { error: Type.String(), error_description: Type.Optional(Type.String()) },
+  { description: 'An RFC 6749 error: `error` is the code, `error_description` says what went wrong.' },
+);
 
 /** RFC 8414 metadata. */
 export const ServerMetadata = Type.Object({

@@ -10,6 +10,8 @@ import { readParams } from '../../oauth/parameters.js';
 import { pendingAuthorizations, upstreamAttempts } from '../../oauth/flow-state.js';
 import { findApp } from '../../storage/apps.js';
 import { connectCallbackUrl } from '../connect.js';
+import { AuthorizeQuery, ConsentForm } from '../../schemas/requests.js';
+import { htmlPage, redirect } from '../../schemas/responses.js';
 import { consentPage } from './consent-page.js';
 import { validateAuthorizeRequest } from './validate.js';
 
@@ -21,10 +23,45 @@ export interface AuthorizeRouteOptions {
 const expired = () =>
   new PageError(400, 'This page has expired', 'The authorization request is no longer valid. Please go back to the application and start again.');
 
+// The parameters are read by validateAuthorizeRequest, not validated by fastify: an error may only go
+// back to the app once client_id and redirect_uri are known to be good (RFC 6749 4.1.2.1).
+const authorizeSchema = {
+  summary: 'Start an authorization',
+  description:
+    "Where the app sends the user's browser, with Cronofy's authorize parameters and optional PKCE (S256). Shows the consent page. " +
+    'After the provider sign-in, calbroker redirects to the redirect_uri with `code`, `state` and `iss`, or with `error`, ' +
+    '`error_description`, `state` and `iss`. An unknown client or an unregistered redirect_uri gets an error page, never a redirect.',
+  tags: ['OAuth'],
+  documentation: {
+    querystring: AuthorizeQuery,
+    response: {
+      200: htmlPage('The consent page.'),
+      303: redirect('An error the app must hear of, e.g. `invalid_scope`.', 'The redirect_uri with `error`, `error_description`, `state` and `iss`.'),
+      400: htmlPage('An error page: the client or the redirect_uri is not valid.'),
+      429: htmlPage('Too many authorization requests from this address.'),
+    },
+  },
+};
+
+const consentSchema = {
+  summary: 'Submit the consent page',
+  description: "The consent page's form: sends the user to the chosen provider's sign-in, or back to the app with `access_denied`.",
+  tags: ['OAuth'],
+  documentation: {
+    body: ConsentForm,
+    consumes: ['application/x-www-form-urlencoded'],
+    response: {
+      303: redirect("To the provider's sign-in, or back to the app with an error.", "The provider's sign-in page, or the app's redirect_uri."),
+      400: htmlPage('The page expired or was already used.'),
+      403: htmlPage('The form was not submitted from the page calbroker showed in this browser.'),
+    },
+  },
+};
+
 export async function authorizeRoutes(app: FastifyInstance, options: AuthorizeRouteOptions) {
   const binding = { secure: options.secureCookies };
 
-  app.get('/oauth/authorize', { config: { errorStyle: 'authorize' } }, async (request: FastifyRequest, reply: FastifyReply) => {
+  app.get('/oauth/authorize', { config: { errorStyle: 'authorize' }, schema: authorizeSchema }, async (request: FastifyRequest, reply: FastifyReply) => {
     await app.rateLimiter.hit(AUTHORIZE_PER_ADDRESS, request.ip);
     const { client, authorization } = await validateAuthorizeRequest(app, request);
     const pending = { ...authorization, csrfToken: randomSecret(), browser: ensureBrowserBinding(request, reply, binding) };
@@ -35,7 +72,7 @@ export async function authorizeRoutes(app: FastifyInstance, options: AuthorizeRo
     return sendPage(reply, 200, `Connect ${client.name}`, page, providers.map((p) => p.signInOrigin));
   });
 
-  app.post('/oauth/authorize', { config: { errorStyle: 'authorize' } }, async (request, reply) => {
+  app.post('/oauth/authorize', { config: { errorStyle: 'authorize' }, schema: consentSchema }, async (request, reply) => {
     const form = readParams(request.body, ['authorization_id', 'csrf_token', 'provider', 'decision']);
     if (!form.authorization_id) throw expired();
     const pending = await pendingAuthorizations.get(app.stateStore, form.authorization_id);

@@ -1,4 +1,5 @@
 // GET /v1/account, GET /v1/profiles, GET /v1/userinfo and POST /v1/profiles/{profile_id}/revoke.
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { formatCalendar, listAccountCalendars, type LiveCalendar } from '../../calendar/account-calendars.js';
 import { ApiError } from '../../errors.js';
@@ -10,6 +11,45 @@ import { loadTokens } from '../../storage/credentials.js';
 import { accountProfiles, disconnectProfile } from '../../storage/profiles.js';
 import type { Profile } from '../../storage/schema.js';
 import { ProfileDisconnectedError, type UpstreamAccess } from '../../upstream/access.js';
+import { API_ERRORS, apiError, described, noBody, SCOPE_ERROR } from '../../schemas/responses.js';
+
+const NOT_FOUND = { 404: apiError('The account no longer exists (`not_found`).') };
+
+const accountSchema = {
+  summary: 'Get the account',
+  description: "The user's calbroker account: its id, the user's email address and name, and their default time zone.",
+  tags: ['Calendar API'],
+  response: { 200: described(AccountResponse, 'The account.') },
+  documentation: { response: { ...API_ERRORS, ...SCOPE_ERROR, ...NOT_FOUND } },
+};
+
+const profilesSchema = {
+  summary: 'List profiles',
+  description:
+    'The calendar accounts (profiles) the user connected. A profile whose provider access ended shows `profile_connected: false` ' +
+    'and a `profile_relink_url`, where the user connects it again; the profile id stays.',
+  tags: ['Calendar API'],
+  response: { 200: described(ProfilesResponse, 'The profiles.') },
+  documentation: { response: API_ERRORS },
+};
+
+const userinfoSchema = {
+  summary: 'Get user info',
+  description: "OpenID-style identity plus Cronofy's `cronofy.data`: the authorization, and each profile with its calendars.",
+  tags: ['Calendar API'],
+  response: { 200: described(UserInfoResponse, 'The user info.') },
+  documentation: { response: { ...API_ERRORS, ...NOT_FOUND } },
+};
+
+const revokeProfileSchema = {
+  summary: 'Revoke a profile',
+  description: "Revokes calbroker's access at the provider, forgets the profile's tokens and marks it disconnected. The user can connect it again.",
+  tags: ['Calendar API'],
+  params: Type.Object({ profile_id: Type.String({ description: 'The profile, from `/v1/profiles`.' }) }),
+  documentation: {
+    response: { 202: noBody('Revoked.'), ...API_ERRORS, 404: apiError('No such profile in this account (`not_found`).') },
+  },
+};
 
 export async function accountRoutes(app: FastifyInstance, options: { upstream: UpstreamAccess; publicUrl: string }) {
   async function account(request: FastifyRequest) {
@@ -41,17 +81,17 @@ export async function accountRoutes(app: FastifyInstance, options: { upstream: U
     };
   }
 
-  app.get('/v1/account', { config: { errorStyle: 'api', scope: 'read_account' }, schema: { response: { 200: AccountResponse } } }, async (request) => {
+  app.get('/v1/account', { config: { errorStyle: 'api', scope: 'read_account' }, schema: accountSchema }, async (request) => {
     const row = await account(request);
     return { account: { account_id: row.id, email: row.email, name: row.name, default_tzid: row.defaultTzid } };
   });
 
-  app.get('/v1/profiles', { config: { errorStyle: 'api' }, schema: { response: { 200: ProfilesResponse } } }, async (request) => {
+  app.get('/v1/profiles', { config: { errorStyle: 'api' }, schema: profilesSchema }, async (request) => {
     const profiles = await accountProfiles(app.db, request.bearer.grant.accountId);
     return { profiles: await Promise.all(profiles.map((profile) => profileInfo(request, profile))) };
   });
 
-  app.get('/v1/userinfo', { config: { errorStyle: 'api' }, schema: { response: { 200: UserInfoResponse } } }, async (request) => {
+  app.get('/v1/userinfo', { config: { errorStyle: 'api' }, schema: userinfoSchema }, async (request) => {
     const row = await account(request);
     let live: LiveCalendar[] = [];
     try {
@@ -86,7 +126,7 @@ export async function accountRoutes(app: FastifyInstance, options: { upstream: U
     };
   });
 
-  app.post<{ Params: { profile_id: string } }>('/v1/profiles/:profile_id/revoke', { config: { errorStyle: 'api' } }, async (request, reply) => {
+  app.post<{ Params: { profile_id: string } }>('/v1/profiles/:profile_id/revoke', { config: { errorStyle: 'api' }, schema: revokeProfileSchema }, async (request, reply) => {
     const profile = (await accountProfiles(app.db, request.bearer.grant.accountId)).find((p) => p.id === request.params.profile_id);
     if (!profile) throw new ApiError(404, { error: 'not_found', message: `No profile ${request.params.profile_id} in this account` });
     const provider = app.providers.get(profile.providerName);
