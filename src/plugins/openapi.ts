@@ -30,8 +30,11 @@ declare module 'fastify' {
   }
 }
 
-/** Routes that are never part of the API reference, whatever their schema says. */
-const HIDDEN_PREFIXES = ['/dashboard', '/sandbox', '/demo'];
+/**
+ * calbroker's own pages, never part of the API reference whatever their schema says. Routes that
+ * providers serve (a simulated upstream) carry no tags, so `hideUntagged` leaves them out.
+ */
+const HIDDEN_PREFIXES = ['/dashboard', '/demo'];
 
 /** OpenAPI security requirements: alternatives, each naming schemes; `{}` means none is needed. */
 export type SecurityRequirements = Array<Record<string, string[]>>;
