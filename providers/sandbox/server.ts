@@ -119,23 +119,29 @@ export function sandboxServer(tokens: SandboxTokens, store: SandboxStore, public
       return { events };
     });
 
-    app.put<{ Params: { calendar: string; event: string } }>('/sandbox/api/calendars/:calendar/events/:event', async (request, reply) => {
+    type EventRequest = FastifyRequest<{ Params: { calendar: string; event: string } }>;
+    /** The caller and a calendar it may write to, or undefined once the refusal is sent. */
+    async function writable(request: EventRequest, reply: FastifyReply) {
       const claims = await bearer(request, reply);
-      if (!claims) return;
+      if (!claims) return undefined;
       const calendar = calendarFor(request.params.calendar);
-      if (!calendar) return reply.code(404).send({ error: 'not_found' });
-      if (calendar.readonly) return reply.code(403).send({ error: 'read_only' });
-      store.upsert(claims.email, calendar.id, request.params.event, request.body as EventWrite);
+      if (!calendar) return void reply.code(404).send({ error: 'not_found' });
+      if (calendar.readonly) return void reply.code(403).send({ error: 'read_only' });
+      return { claims, calendar };
+    }
+
+    app.put<{ Params: { calendar: string; event: string } }>('/sandbox/api/calendars/:calendar/events/:event', async (request, reply) => {
+      const target = await writable(request, reply);
+      if (!target) return;
+      store.upsert(target.claims.email, target.calendar.id, request.params.event, request.body as EventWrite);
       return reply.code(204).send();
     });
 
     app.delete<{ Params: { calendar: string; event: string } }>('/sandbox/api/calendars/:calendar/events/:event', async (request, reply) => {
-      const claims = await bearer(request, reply);
-      if (!claims) return;
-      const calendar = calendarFor(request.params.calendar);
-      if (!calendar) return reply.code(404).send({ error: 'not_found' });
-      if (calendar.readonly) return reply.code(403).send({ error: 'read_only' });
-      return store.delete(claims.email, calendar.id, request.params.event) ? reply.code(204).send() : reply.code(404).send({ error: 'not_found' });
+      const target = await writable(request, reply);
+      if (!target) return;
+      const deleted = store.delete(target.claims.email, target.calendar.id, request.params.event);
+      return deleted ? reply.code(204).send() : reply.code(404).send({ error: 'not_found' });
     });
 
     app.post('/sandbox/api/freebusy', async (request, reply) => {
