@@ -5,7 +5,9 @@ import { clientMetadata, createApp } from '../storage/apps.js';
 import type { Database } from '../storage/database.js';
 import type { ClientInformation } from '../schemas/oauth.js';
 
-const MAX_REDIRECT_URIS = 20;
+// The bounds of an app's metadata, shared with the dashboard's forms.
+export const MAX_REDIRECT_URIS = 20;
+export const MAX_APP_NAME_LENGTH = 200;
 
 export async function registerApp(db: Database, metadata: unknown): Promise<ClientInformation> {
   if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) {
@@ -17,8 +19,8 @@ export async function registerApp(db: Database, metadata: unknown): Promise<Clie
     token_endpoint_auth_method: authMethod,
     rotate_refresh_tokens: rotate,
   } = metadata as Record<string, unknown>;
-  if (typeof name !== 'string' || !name.trim() || name.length > 200) {
-    throw new InvalidClientMetadata('client_name is required: a string of 1 to 200 characters');
+  if (typeof name !== 'string' || !name.trim() || name.length > MAX_APP_NAME_LENGTH) {
+    throw new InvalidClientMetadata(`client_name is required: a string of 1 to ${MAX_APP_NAME_LENGTH} characters`);
   }
   if (!Array.isArray(redirectUris) || redirectUris.length === 0 || redirectUris.length > MAX_REDIRECT_URIS) {
     throw new InvalidRedirectUri(`redirect_uris is required: an array of 1 to ${MAX_REDIRECT_URIS} URIs`);

@@ -2,10 +2,7 @@
 // so the page can be shown again with them, rather than as errors.
 import { PageError } from '../../errors.js';
 import { redirectUriProblem } from '../../http/urls.js';
-
-/** The same bounds the registration endpoint applies (src/oauth/registration.ts). */
-const MAX_REDIRECT_URIS = 20;
-const MAX_NAME_LENGTH = 200;
+import { MAX_APP_NAME_LENGTH as MAX_NAME_LENGTH, MAX_REDIRECT_URIS } from '../../oauth/registration.js';
 
 /** The named text fields of a form body; absent ones are ''. A repeated or non-text field is a broken form. */
 export function formFields<Name extends string>(body: unknown, names: readonly Name[]): Record<Name, string> {

@@ -9,7 +9,7 @@ import { findAccount } from '../../storage/accounts.js';
 import { findApp } from '../../storage/apps.js';
 import { loadTokens } from '../../storage/credentials.js';
 import { accountProfiles, disconnectProfile } from '../../storage/profiles.js';
-import type { Profile } from '../../storage/schema.js';
+import type { App, Profile } from '../../storage/schema.js';
 import { ProfileDisconnectedError, type UpstreamAccess } from '../../upstream/access.js';
 import { API_ERRORS, apiError, described, noBody, SCOPE_ERROR } from '../../schemas/responses.js';
 
@@ -59,8 +59,7 @@ export async function accountRoutes(app: FastifyInstance, options: { upstream: U
   }
 
   /** Where the user reconnects a profile: this app's authorize page, preselecting the provider. The profile id stays. */
-  async function relinkUrl(request: FastifyRequest, profile: Profile): Promise<string | undefined> {
-    const client = await findApp(app.db, request.bearer.grant.appId);
+  function relinkUrl(request: FastifyRequest, client: App | undefined, profile: Profile): string | undefined {
     if (!client?.redirectUris[0]) return undefined;
     return withQuery(`${options.publicUrl}/oauth/authorize`, {
       response_type: 'code',
@@ -71,14 +70,16 @@ export async function accountRoutes(app: FastifyInstance, options: { upstream: U
     });
   }
 
-  async function profileInfo(request: FastifyRequest, profile: Profile): Promise<ProfileInfo> {
-    return {
+  /** Cronofy's profile entries; the app (for relink URLs) is read once, and only if a profile needs one. */
+  async function profileInfos(request: FastifyRequest, profiles: Profile[]): Promise<ProfileInfo[]> {
+    const client = profiles.some((p) => !p.connected) ? await findApp(app.db, request.bearer.grant.appId) : undefined;
+    return profiles.map((profile) => ({
       provider_name: profile.providerName,
       profile_id: profile.id,
       profile_name: profile.profileName,
       profile_connected: profile.connected,
-      ...(!profile.connected && { profile_relink_url: await relinkUrl(request, profile) }),
-    };
+      ...(!profile.connected && { profile_relink_url: relinkUrl(request, client, profile) }),
+    }));
   }
 
   app.get('/v1/account', { config: { errorStyle: 'api', scope: 'read_account' }, schema: accountSchema }, async (request) => {
@@ -88,7 +89,7 @@ export async function accountRoutes(app: FastifyInstance, options: { upstream: U
 
   app.get('/v1/profiles', { config: { errorStyle: 'api' }, schema: profilesSchema }, async (request) => {
     const profiles = await accountProfiles(app.db, request.bearer.grant.accountId);
-    return { profiles: await Promise.all(profiles.map((profile) => profileInfo(request, profile))) };
+    return { profiles: await profileInfos(request, profiles) };
   });
 
   app.get('/v1/userinfo', { config: { errorStyle: 'api' }, schema: userinfoSchema }, async (request) => {
@@ -101,6 +102,7 @@ export async function accountRoutes(app: FastifyInstance, options: { upstream: U
       if (!(error instanceof ProfileDisconnectedError)) throw error;
     }
     const profiles = await accountProfiles(app.db, row.id);
+    const infos = await profileInfos(request, profiles);
     return {
       sub: row.id,
       email: row.email,
@@ -109,19 +111,17 @@ export async function accountRoutes(app: FastifyInstance, options: { upstream: U
       'cronofy.type': 'account' as const,
       'cronofy.data': {
         authorization: { scope: request.bearer.grant.scope, status: 'active' },
-        profiles: await Promise.all(
-          profiles.map(async (profile) => ({
-            ...(await profileInfo(request, profile)),
-            provider_service: profile.providerName,
-            profile_initial_sync_required: false,
-            profile_calendars: live
-              .filter((c) => c.profile.id === profile.id)
-              .map((c) => {
-                const { provider_name: _p, profile_id: _i, profile_name: _n, ...calendar } = formatCalendar(c);
-                return calendar;
-              }),
-          })),
-        ),
+        profiles: profiles.map((profile, i) => ({
+          ...infos[i]!,
+          provider_service: profile.providerName,
+          profile_initial_sync_required: false,
+          profile_calendars: live
+            .filter((c) => c.profile.id === profile.id)
+            .map((c) => {
+              const { provider_name: _p, profile_id: _i, profile_name: _n, ...calendar } = formatCalendar(c);
+              return calendar;
+            }),
+        })),
       },
     };
   });
