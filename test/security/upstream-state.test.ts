@@ -12,7 +12,7 @@ import { TestBrowser, hiddenInput, type Step } from '../helpers/browser.js';
 import { startBroker, type Broker } from '../helpers/broker.js';
 import { authorizeUrl, connectThroughConsent, redirectParams, registerClient } from '../helpers/flow.js';
 import { REDIS_URL } from '../helpers/services.js';
-import { assertClean, snapshot } from './clean.js';
+import { assertClean, snapshot, type Snapshot } from './clean.js';
 
 const REDIRECT_URI = 'https://app.example.com/cb';
 const G = 'https://www.googleapis.com/auth/';
@@ -138,6 +138,20 @@ t.test('replayed state: the second use of a callback gets the start-again page a
   t.same(await rows(), afterFirst);
 });
 
+/** A refused callback: the start-again page, nothing written, and Google's token endpoint never called. */
+async function assertRefusedBeforeGoogle(
+  t: Test,
+  { google, broker, rows }: { google: FakeGoogle; broker: Broker; rows: () => Promise<Record<string, number>> },
+  step: Step,
+  label: string,
+  before: Snapshot,
+): Promise<void> {
+  assertStartAgainPage(t, step, label);
+  await assertClean(t, broker, before, google);
+  t.equal(google.counts.token_authorization_code, 0, "Google's token endpoint not called");
+  t.same(await rows(), { accounts: 0, profiles: 0, credentials: 0 });
+}
+
 t.test('expired state: once the upstream attempt is gone from the store, the callback gets the start-again page', async (t) => {
   const { google, broker, url, rows } = await setup(t);
   const browser = new TestBrowser();
@@ -145,10 +159,7 @@ t.test('expired state: once the upstream attempt is gone from the store, the cal
   t.equal(await deleteKeys(`${broker.env.REDIS_KEY_PREFIX}upstream:*`), 1, 'one upstream attempt expired');
   const before = await snapshot(broker, google);
   const step = await browser.request(callback);
-  assertStartAgainPage(t, step, 'expired');
-  await assertClean(t, broker, before, google);
-  t.equal(google.counts.token_authorization_code, 0, "Google's token endpoint not called");
-  t.same(await rows(), { accounts: 0, profiles: 0, credentials: 0 });
+  await assertRefusedBeforeGoogle(t, { google, broker, rows }, step, 'expired', before);
 });
 
 t.test('state transplanted to a browser without the cookie: start-again page, no token exchange', async (t) => {
@@ -156,11 +167,8 @@ t.test('state transplanted to a browser without the cookie: start-again page, no
   const callback = await callbackUrl(new TestBrowser(), broker.url, url());
   const before = await snapshot(broker, google);
   const step = await new TestBrowser().request(callback);
-  assertStartAgainPage(t, step, 'no cookie');
   t.match(step.body, /another browser/);
-  await assertClean(t, broker, before, google);
-  t.equal(google.counts.token_authorization_code, 0, "Google's token endpoint not called");
-  t.same(await rows(), { accounts: 0, profiles: 0, credentials: 0 });
+  await assertRefusedBeforeGoogle(t, { google, broker, rows }, step, 'no cookie', before);
 });
 
 t.test("login CSRF: the attacker's callback fed to a victim browser with its own cookie is refused", async (t) => {
@@ -173,10 +181,7 @@ t.test("login CSRF: the attacker's callback fed to a victim browser with its own
   t.equal(consent.status, 200);
   const before = await snapshot(broker, google);
   const step = await victim.request(callback);
-  assertStartAgainPage(t, step, 'other cookie');
-  await assertClean(t, broker, before, google);
-  t.equal(google.counts.token_authorization_code, 0, "Google's token endpoint not called");
-  t.same(await rows(), { accounts: 0, profiles: 0, credentials: 0 });
+  await assertRefusedBeforeGoogle(t, { google, broker, rows }, step, 'other cookie', before);
 });
 
 t.test('missing state (and a state given twice): start-again page, no token exchange', async (t) => {
