@@ -50,11 +50,11 @@ async function writeConnection(
     .for('update');
 
   if (existing) {
-    if (!tokens.refreshToken && !(await loadTokens(tx, keyring, existing.id))?.refreshToken) {
-      throw new MissingRefreshTokenError(`${providerName} sent no refresh token and none is stored`);
-    }
+    // Read the stored refresh token once: it is both the check and what gets kept.
+    const refreshToken = tokens.refreshToken ?? (await loadTokens(tx, keyring, existing.id))?.refreshToken;
+    if (!refreshToken) throw new MissingRefreshTokenError(`${providerName} sent no refresh token and none is stored`);
     await tx.update(profiles).set({ profileName: identity.profileName, connected: true }).where(eq(profiles.id, existing.id));
-    await saveTokens(tx, keyring, existing.id, tokens);
+    await saveTokens(tx, keyring, existing.id, { ...tokens, refreshToken });
     return { accountId: existing.accountId, profileId: existing.id, profileName: identity.profileName };
   }
 
